@@ -1,0 +1,1 @@
+"""Plain-Python domain model: values, entities and their invariants. No framework imports."""

@@ -1,0 +1,60 @@
+"""Users of the API and their roles.
+
+Roles and what they may do are data (``PERMISSIONS``), checked in one place by the services.
+A user belongs to exactly one practice: that is the tenant boundary of the API.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from revcycle.domain.validation import invalid
+
+ROLES = ("admin", "front_desk", "coder", "biller", "manager")
+
+READ_REGISTRATION = "registration:read"
+WRITE_PATIENTS = "patients:write"
+WRITE_SETUP = "setup:write"  # practice, providers, facilities, payers
+MANAGE_USERS = "users:manage"
+READ_AUDIT = "audit:read"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, MANAGE_USERS, READ_AUDIT}),
+    "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS}),
+    "coder": frozenset({READ_REGISTRATION}),
+    "biller": frozenset({READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP}),
+    "manager": frozenset({READ_REGISTRATION, READ_AUDIT}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    practice_id: int
+    username: str
+    role: str
+    active: bool = True
+    id: int | None = None
+
+    def can(self, permission: str) -> bool:
+        return self.active and permission in PERMISSIONS.get(self.role, frozenset())
+
+
+def parse_username(value: str) -> str:
+    v = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._@-]{2,63}", v):
+        raise invalid("username_format", "3 to 64 letters, digits, dots, dashes or @")
+    return v
+
+
+def parse_role(value: str) -> str:
+    v = value.strip().lower()
+    if v not in ROLES:
+        raise invalid("role_unknown", f"must be one of {', '.join(ROLES)}")
+    return v
+
+
+def check_password(value: str) -> str:
+    if len(value) < 10:
+        raise invalid("password_too_short", "must have at least 10 characters")
+    return value
