@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): ``create_app(settings)`` builds it; routers stay thin and call services."""

@@ -1,0 +1,30 @@
+"""The FastAPI application factory. Nothing is built at import time: ``create_app(settings)``
+opens the database (migrating it) and wires the routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from revcycle import __version__
+from revcycle.api import errors
+from revcycle.api.deps import Runtime
+from revcycle.api.routers import auth, patients, setup
+from revcycle.config import Settings
+from revcycle.db.engine import open_engine
+from revcycle.db.uow import SqlUnitOfWorkFactory
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = open_engine(settings.database_url)
+    app = FastAPI(
+        title="revcycle",
+        version=__version__,
+        description="Revenue-cycle engine for US medical practices. Authenticate with "
+        "POST /api/v1/auth/token, then send `Authorization: Bearer TOKEN`.",
+    )
+    app.state.runtime = Runtime(settings.clock, SqlUnitOfWorkFactory(engine, settings.clock))
+    app.state.engine = engine
+    errors.install(app)
+    for router in (auth.router, setup.router, patients.router):
+        app.include_router(router, prefix="/api/v1")
+    return app

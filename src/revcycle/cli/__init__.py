@@ -1,0 +1,1 @@
+"""The ``revcycle`` command line: thin Typer commands, each calling one service."""

@@ -1,0 +1,54 @@
+"""Database engines: URL normalization, SQLite pragmas, and schema readiness on first use.
+
+``open_engine(url)`` returns an engine whose schema is at the newest migration: an embedded
+SQLite file is created and migrated on first use, so no separate init step is needed. A
+PostgreSQL database is migrated the same way (Alembic is the only way the schema changes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_SQLITE_FILE = "revcycle.db"
+
+
+def normalize_url(url: str) -> str:
+    """Accept the spellings people use and pick our drivers (psycopg 3 for PostgreSQL)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if "://" not in url:  # a bare file path means an embedded SQLite file
+        url = f"sqlite:///{url}"
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on ``url`` with the schema migrated to the newest revision."""
+    from revcycle.db.migrate import ensure_schema
+
+    engine = make_engine(url)
+    ensure_schema(engine)
+    return engine

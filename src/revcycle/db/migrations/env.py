@@ -1,0 +1,27 @@
+"""Alembic environment: runs migrations on the engine handed over by ``revcycle.db.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+from revcycle.db.tables import metadata
+
+config = context.config
+
+
+def run() -> None:
+    engine = config.attributes.get("engine")
+    if not isinstance(engine, Engine):
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+run()

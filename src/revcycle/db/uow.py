@@ -1,0 +1,125 @@
+"""The SQL unit of work: one database transaction, repositories bound to one practice.
+
+Leaving the ``with`` block without ``commit()`` rolls everything back, so a failure half-way
+through a use case writes nothing.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from revcycle.db import mapping, repositories, tables
+from revcycle.domain.errors import PermissionDenied
+from revcycle.domain.provider import Facility, Provider
+from revcycle.services.ports import Clock
+
+
+class _NoPractice:
+    """Stands in for scoped repositories when no practice is chosen: any use is an error."""
+
+    def __getattr__(self, name: str) -> object:
+        raise PermissionDenied("no practice chosen for this operation")
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, clock: Clock, practice_id: int | None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.practice_id = practice_id
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        conn = self.engine.connect()
+        conn.begin()
+        self._conn = conn
+        clock, pid = self.clock, self.practice_id
+        self.practices = repositories.PracticeRepository(conn, clock)
+        self.users = repositories.UserRepository(conn, clock)
+        self.audit = repositories.AuditLog(conn)
+        self.sequences = repositories.Sequences(conn)
+        if pid is None:
+            none: object = _NoPractice()
+            for name in (
+                "providers",
+                "facilities",
+                "payers",
+                "plans",
+                "enrollments",
+                "patients",
+                "coverages",
+            ):
+                setattr(self, name, none)
+            return self
+        self.providers = repositories.ScopedRepository[Provider](
+            conn,
+            pid,
+            clock,
+            tables.providers,
+            "provider",
+            mapping.provider_row,
+            mapping.provider_from,
+        )
+        self.facilities = repositories.ScopedRepository[Facility](
+            conn,
+            pid,
+            clock,
+            tables.facilities,
+            "facility",
+            mapping.facility_row,
+            mapping.facility_from,
+        )
+        self.payers = repositories.PayerRepository(
+            conn, pid, clock, tables.payers, "payer", mapping.payer_row, mapping.payer_from
+        )
+        self.plans = repositories.PlanRepository(
+            conn, pid, clock, tables.plans, "plan", mapping.plan_row, mapping.plan_from
+        )
+        self.enrollments = repositories.EnrollmentRepository(
+            conn,
+            pid,
+            clock,
+            tables.enrollments,
+            "enrollment",
+            mapping.enrollment_row,
+            mapping.enrollment_from,
+        )
+        self.patients = repositories.PatientRepository(
+            conn, pid, clock, tables.patients, "patient", mapping.patient_row, mapping.patient_from
+        )
+        self.coverages = repositories.CoverageRepository(
+            conn,
+            pid,
+            clock,
+            tables.coverages,
+            "coverage",
+            mapping.coverage_row,
+            mapping.coverage_from,
+        )
+        return self
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        self._conn.rollback()
+        self._conn.close()
+        self._conn = None
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def __call__(self, practice_id: int | None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock, practice_id)

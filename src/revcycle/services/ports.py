@@ -1,0 +1,174 @@
+"""The interfaces the use cases need from the outside world.
+
+``UnitOfWork`` is a transaction: repositories inside it see and change one practice's data
+only (the tenant boundary is the repository's, not each caller's), and nothing is written
+unless ``commit`` is called. ``Clock`` is the only source of "now".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from revcycle.domain.audit import AuditEntry
+from revcycle.domain.coverage import Coverage
+from revcycle.domain.patient import Patient
+from revcycle.domain.payer import Enrollment, Payer, Plan
+from revcycle.domain.practice import Practice
+from revcycle.domain.provider import Facility, Provider
+from revcycle.domain.user import User
+
+T = TypeVar("T")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+class Repository(Protocol[T]):
+    """Records of one kind belonging to the unit of work's practice."""
+
+    def add(self, item: T) -> T: ...
+
+    def get(self, id: int) -> T: ...
+
+    def update(self, item: T) -> T: ...
+
+    def list(self) -> Sequence[T]: ...
+
+
+class PatientRepository(Repository[Patient], Protocol):
+    def by_mrn(self, mrn: str) -> Patient | None: ...
+
+    def search(
+        self,
+        *,
+        name: str | None = None,
+        dob: date | None = None,
+        mrn: str | None = None,
+        member_id: str | None = None,
+        limit: int = 50,
+    ) -> Sequence[Patient]: ...
+
+    def possible_duplicates(
+        self, last_name: str, dob: date, first_initial: str
+    ) -> Sequence[Patient]: ...
+
+
+class CoverageRepository(Repository[Coverage], Protocol):
+    def for_patient(self, patient_id: int) -> Sequence[Coverage]: ...
+
+
+class PlanRepository(Repository[Plan], Protocol):
+    def for_payer(self, payer_id: int) -> Sequence[Plan]: ...
+
+
+class PayerRepository(Repository[Payer], Protocol):
+    def by_payer_id(self, payer_id: str) -> Payer | None: ...
+
+
+class EnrollmentRepository(Repository[Enrollment], Protocol):
+    def for_payer(self, payer_id: int) -> Sequence[Enrollment]: ...
+
+
+class PracticeRepository(Protocol):
+    """Practices are the tenants themselves; they are not scoped to one."""
+
+    def add(self, item: Practice) -> Practice: ...
+
+    def get(self, id: int) -> Practice: ...
+
+    def update(self, item: Practice) -> Practice: ...
+
+    def list(self) -> Sequence[Practice]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User, password_hash: str) -> User: ...
+
+    def by_username(self, username: str) -> tuple[User, str] | None: ...
+
+    def get(self, id: int) -> User: ...
+
+    def list_for_practice(self, practice_id: int) -> Sequence[User]: ...
+
+    def add_token(
+        self, user_id: int, token_hash: str, created: datetime, expires: datetime
+    ) -> None: ...
+
+    def user_for_token(self, token_hash: str, now: datetime) -> User | None: ...
+
+
+class AuditLog(Protocol):
+    def record(
+        self,
+        *,
+        practice_id: int | None,
+        actor: str,
+        channel: str,
+        action: str,
+        record_type: str,
+        record_id: object,
+        at: datetime,
+    ) -> None: ...
+
+    def entries(
+        self,
+        practice_id: int,
+        *,
+        record_type: str | None = None,
+        record_id: str | None = None,
+        limit: int = 100,
+    ) -> Sequence[AuditEntry]: ...
+
+
+class Sequences(Protocol):
+    def next(self, practice_id: int, name: str) -> int:
+        """The next value of a named counter; never returns a value twice."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def practice_id(self) -> int | None: ...
+    @property
+    def practices(self) -> PracticeRepository: ...
+    @property
+    def providers(self) -> Repository[Provider]: ...
+    @property
+    def facilities(self) -> Repository[Facility]: ...
+    @property
+    def payers(self) -> PayerRepository: ...
+    @property
+    def plans(self) -> PlanRepository: ...
+    @property
+    def enrollments(self) -> EnrollmentRepository: ...
+    @property
+    def patients(self) -> PatientRepository: ...
+    @property
+    def coverages(self) -> CoverageRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def sequences(self) -> Sequences: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, practice_id: int | None) -> UnitOfWork: ...
