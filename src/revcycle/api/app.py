@@ -3,6 +3,9 @@ opens the database (migrating it) and wires the routers."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from revcycle import __version__
@@ -16,7 +19,14 @@ from revcycle.db.uow import SqlUnitOfWorkFactory
 
 def create_app(settings: Settings) -> FastAPI:
     engine = open_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="revcycle",
         version=__version__,
         description="Revenue-cycle engine for US medical practices. Authenticate with "

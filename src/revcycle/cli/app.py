@@ -48,7 +48,9 @@ app.add_typer(db_app, name="db")
 def main(db: DbOpt = None, practice: PracticeOpt = None) -> None:
     """Every command takes --db URL (default: $REVCYCLE_DATABASE_URL, else ./revcycle.db) and
     --practice ID (default: the only practice)."""
-    state(db, practice)
+    from revcycle.cli.common import reset_state
+
+    reset_state(db, practice)
 
 
 @app.command(

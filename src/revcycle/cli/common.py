@@ -96,11 +96,24 @@ class State:
 STATE = State()
 
 
+def reset_state(db: str | None, practice: int | None) -> None:
+    """Start an invocation afresh (one process may run several, as tests do)."""
+    STATE.db = db
+    STATE.practice = practice
+    _drop_engine()
+
+
+def _drop_engine() -> None:
+    engine = STATE.__dict__.pop("engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
 def state(db: str | None = None, practice: int | None = None) -> State:
     """The shared state, with command-level ``--db``/``--practice`` taking precedence."""
     if db is not None and db != STATE.db:
         STATE.db = db
-        STATE.__dict__.pop("engine", None)
+        _drop_engine()
     if practice is not None:
         STATE.practice = practice
     return STATE

@@ -205,21 +205,21 @@ def load_cpt_csv(source: Source) -> ProcedureTable:
             continue
         if len(cells) < 2 or len(cells) > len(_CPT_COLUMNS):
             raise MalformedCodeFile(number, f"expected 2 to 4 columns, got {len(cells)}", src)
-        cells = [*cells, "", ""][:4]
-        code = cells[0].strip().upper()
+        cells4 = [*cells, "", ""][:4]
+        code = cells4[0].strip().upper()
         if not cpt_format_ok(code):
             raise MalformedCodeFile(number, f"{code!r} is not a CPT code", src)
         if code in seen:
             raise MalformedCodeFile(number, f"{code} appears twice", src)
         seen.add(code)
-        desc = cells[1].strip()
+        desc = cells4[1].strip()
         rows.append(
             ProcedureCode(
                 code,
                 desc,
                 desc,
-                parse_optional_date(cells[2], number, "effective_date", src),
-                parse_optional_date(cells[3], number, "termination_date", src),
+                parse_optional_date(cells4[2], number, "effective_date", src),
+                parse_optional_date(cells4[3], number, "termination_date", src),
             )
         )
     if not rows:

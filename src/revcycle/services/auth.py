@@ -26,6 +26,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters (the test suite uses cheaper ones; hashes carry their own
+    parameters, so existing ones keep verifying)."""
+    global _hasher, _DUMMY_HASH  # noqa: PLW0603
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password")
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

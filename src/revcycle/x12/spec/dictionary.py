@@ -287,7 +287,7 @@ SEGMENTS: dict[str, tuple[str, str]] = {
     "AMT": ("Monetary Amount Information", "522 782 478"),
     "K3": ("File Information", "449 1333 C001"),
     "NTE": ("Note/Special Instruction", "363 352"),
-    "CR1": ("Ambulance Certification", "355 81 1316 1317 355 380 352 352 1073 1073"),
+    "CR1": ("Ambulance Certification", "355 81 1316 1317 355 380 166 166 352 352"),
     "CR2": (
         "Chiropractic Certification",
         "554 380 1367 1367 355 380 380 1342 1073 352 352 1073",

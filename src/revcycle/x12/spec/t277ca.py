@@ -82,7 +82,7 @@ BILLING = loop(
         "S",
         1,
         seg("TRN", "R", 1, "Provider of Service Information Trace Identifier", "TRN01=1 TRN02"),
-        seg("STC", "S", UNBOUNDED, "Billing Provider Status Information", _STC),
+        seg("STC", "R", UNBOUNDED, "Billing Provider Status Information", _STC),
         seg("REF", "S", 2, "Provider Secondary Identifiers", "REF01=0B,1G,TJ REF02"),
         seg("QTY", "S", 1, "Total Accepted Quantity", "QTY01=QA QTY02"),
         seg("QTY", "S", 1, "Total Rejected Quantity", "QTY01=QC QTY02"),

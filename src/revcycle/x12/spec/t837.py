@@ -17,6 +17,10 @@ from revcycle.x12.spec.common import (
 )
 from revcycle.x12.spec.model import UNBOUNDED, LoopRule, TransactionSpec, cas, loop, seg
 
+REPORT_TYPES = (
+    "03,04,05,06,07,08,09,10,11,13,15,21,A3,A4,AM,AS,B2,B3,B4,BR,BS,BT,CB,CK,CT,D2,DA,DB,DG,DJ,DS,"
+    "EB,HC,HR,I5,IR,LA,M1,MT,NN,OB,OC,OD,OE,OX,OZ,P4,P5,PE,PN,PO,PQ,PY,PZ,RB,RR,RT,RX,SG,V5,XP"
+)
 PROC = "-1=ER,HC,HP,IV,WK {p}-2 {p}-3? {p}-4? {p}-5? {p}-6? {p}-7?"
 
 
@@ -64,10 +68,16 @@ def _other_payer_provider(loop_id: str, entity: str, name: str, kinds: str) -> L
 
 
 def _line_provider(
-    loop_id: str, entity: str, name: str, kinds: str = "1,2", *extra: object
+    loop_id: str,
+    entity: str,
+    name: str,
+    kinds: str = "1,2",
+    *extra: object,
+    after: tuple[object, ...] = (),
 ) -> LoopRule:
     items = [provider_name(entity, name, kinds), *extra]
     items.append(secondary_ids("0B,1G,G2,LU", 20))
+    items += after
     return loop(loop_id, name, "S", 1, *items)  # type: ignore[arg-type]
 
 
@@ -249,7 +259,13 @@ def _claim_2300(prof: bool) -> LoopRule:
             seg("CL1", "R", 1, "Institutional Claim Code", "CL101? CL102? CL103 CL104?"),
         ]
     claim_items += [
-        seg("PWK", "S", 10, "Claim Supplemental Information", "PWK01 PWK02 PWK05? PWK06?"),
+        seg(
+            "PWK",
+            "S",
+            10,
+            "Claim Supplemental Information",
+            f"PWK01={REPORT_TYPES} PWK02=AA,BM,EL,EM,FT,FX PWK05? PWK06?",
+        ),
         seg("CN1", "S", 1, "Contract Information", "CN101 CN102? CN103? CN104? CN105? CN106?"),
         seg("AMT", "S", 1, "Patient Amount Paid", "AMT01=F5,F3 AMT02"),
         seg(
@@ -554,7 +570,20 @@ def _service_line_2400(prof: bool) -> LoopRule:
                 "Durable Medical Equipment Service",
                 f"{procedure('SV501')} SV502 SV503 SV504? SV505? SV506?",
             ),
-            seg("PWK", "S", 11, "Line Supplemental Information", "PWK01 PWK02 PWK05? PWK06?"),
+            seg(
+                "PWK",
+                "S",
+                10,
+                "Line Supplemental Information",
+                f"PWK01={REPORT_TYPES} PWK02=AA,BM,EL,EM,FT,FX PWK05? PWK06?",
+            ),
+            seg(
+                "PWK",
+                "S",
+                1,
+                "Durable Medical Equipment Certificate of Medical Necessity Indicator",
+                "PWK01=CT PWK02=AB,AD,AF,AG,NS",
+            ),
             seg(
                 "CR1",
                 "S",
@@ -624,7 +653,13 @@ def _service_line_2400(prof: bool) -> LoopRule:
             _line_provider("2420C", "77", "Service Facility Location Name", "2", n3(), n4()),
             _line_provider("2420D", "DQ", "Supervising Provider Name", "1"),
             _line_provider(
-                "2420E", "DK", "Ordering Provider Name", "1", n3("S"), n4("S"), per("S", 1)
+                "2420E",
+                "DK",
+                "Ordering Provider Name",
+                "1",
+                n3("S"),
+                n4("S"),
+                after=(per("S", 1),),
             ),
             _line_provider("2420F", "DN,P3", "Referring Provider Name", "1"),
             loop(

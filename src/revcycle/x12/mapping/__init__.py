@@ -1,0 +1,1 @@
+"""Mappings between domain objects and X12 segments, one module per transaction."""

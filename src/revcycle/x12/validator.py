@@ -1,0 +1,806 @@
+"""SNIP 1-3 validation of X12 streams, producing ``Finding`` data.
+
+- SNIP 1 (integrity): ISA fields, ISA13 = IEA02, GS06 = GE02, ST02 = SE02, GE01 / IEA01 /
+  SE01 counts, control numbers unique, trailers present.
+- SNIP 2 (requirements): the transaction spec decides which segments and loops may appear
+  where, how often, and which elements are required, how long, of what type, with which codes.
+  HL structure (unique IDs, parents defined before children, HL04 child codes) is checked for
+  every hierarchical transaction.
+- SNIP 3 (balancing): ``snip3`` checks 837 and 835 amounts.
+
+One pass over the segments from ``Reader``; nothing is kept per segment beyond the loop stack,
+so memory stays flat. An optional ``sink`` receives every segment with its loop ID (mapping to
+domain objects uses it). The validator never raises on content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from revcycle.x12.compiled import NOT_USED, REQUIRED, Check, CLoop, CSeg, compiled, envelope
+from revcycle.x12.errors import Position
+from revcycle.x12.findings import ERROR, WARNING, Finding
+from revcycle.x12.reader import Delimiters, Reader
+from revcycle.x12.spec import key_for
+from revcycle.x12.spec.dictionary import SEGMENTS
+
+MAX_STORED_FINDINGS = 10_000
+_REAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)").fullmatch
+_INT = re.compile(r"-?\d+").fullmatch
+_ISA_QUALIFIERS = frozenset("01 14 20 27 28 29 30 33 ZZ".split())
+
+
+class Sink(Protocol):
+    """Receives the segments of each transaction set with their loop IDs."""
+
+    def start_set(self, key: str | None, st: list[str], delimiters: Delimiters) -> None: ...
+
+    def segment(self, loop_id: str, els: list[str]) -> None: ...
+
+    def end_set(self) -> None: ...
+
+
+@dataclass
+class SetResult:
+    st01: str
+    control_number: str
+    spec_key: str | None
+    version: str
+    findings: list[Finding] = field(default_factory=list)
+    segment_count: int = 0
+    errors: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.errors == 0
+
+
+@dataclass
+class GroupResult:
+    functional_id: str
+    control_number: str
+    version: str
+    sets: list[SetResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class InterchangeResult:
+    isa: list[str]
+    delimiters: Delimiters
+    groups: list[GroupResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def control_number(self) -> str:
+        return self.isa[13] if len(self.isa) > 13 else ""
+
+
+@dataclass
+class ValidationReport:
+    interchanges: list[InterchangeResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    segments: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+class _Frame:
+    __slots__ = ("counts", "group", "loop")
+
+    def __init__(self, loop: CLoop) -> None:
+        self.loop = loop
+        self.group = 0
+        self.counts = [0] * len(loop.items)
+        self.counts[0] = 1
+
+
+def _value_error(v: str, typ: str, lo: int, hi: int) -> str:
+    """The IK403 code for a non-empty value that breaks its type or length, or ""."""
+    if typ == "AN" or typ == "ID":
+        n = len(v)
+        return "" if lo <= n <= hi else ("4" if n < lo else "5")
+    if typ == "R":
+        if not _REAL(v):
+            return "6"
+        n = len(v) - ("." in v) - (v[0] == "-")
+    elif typ == "N0" or typ == "N2":
+        if not _INT(v):
+            return "6"
+        n = len(v) - (v[0] == "-")
+    elif typ == "DT":
+        if not v.isdigit() or len(v) not in (6, 8) or len(v) < lo:
+            return "8"
+        try:
+            if len(v) == 8:
+                date(int(v[:4]), int(v[4:6]), int(v[6:]))
+            else:
+                date(2000 + int(v[:2]), int(v[2:4]), int(v[4:]))
+        except ValueError:
+            return "8"
+        return ""
+    elif typ == "TM":
+        if not v.isdigit() or len(v) not in (4, 6, 7, 8) or int(v[:2]) > 23 or int(v[2:4]) > 59:
+            return "9"
+        if len(v) >= 6 and int(v[4:6]) > 59:
+            return "9"
+        return ""
+    else:
+        n = len(v)
+    return "" if lo <= n <= hi else ("4" if n < lo else "5")
+
+
+class Validator:
+    """Validate X12 streams. One instance per stream; ``run`` returns the report."""
+
+    def __init__(self, sink: Sink | None = None, snip3: bool = True) -> None:
+        self.sink = sink
+        self.snip3 = snip3
+        self.report = ValidationReport()
+        self._stored = 0
+        self._seg_no = 0
+        self._ic: InterchangeResult | None = None
+        self._group: GroupResult | None = None
+        self._set: SetResult | None = None
+        self._stack: list[_Frame] = []
+        self._count = 0
+        self._comp = ":"
+        self._rep = "^"
+        self._hl_ids: dict[str, bool] = {}
+        self._hl_expect: dict[str, str] = {}
+        self._balancer: Balancer | None = None
+        self._sets_in_group = 0
+        self._groups_in_ic = 0
+        self._group_numbers: set[str] = set()
+        self._set_numbers: set[str] = set()
+
+    # -- findings -------------------------------------------------------------------------
+
+    def _add(self, finding: Finding) -> None:
+        rep = self.report
+        if finding.severity == ERROR:
+            rep.errors += 1
+            if self._set is not None:
+                self._set.errors += 1
+        else:
+            rep.warnings += 1
+        if self._stored < MAX_STORED_FINDINGS:
+            self._stored += 1
+            rep.findings.append(finding)
+            if self._set is not None:
+                self._set.findings.append(finding)
+            elif self._group is not None:
+                self._group.findings.append(finding)
+            elif self._ic is not None:
+                self._ic.findings.append(finding)
+
+    def _pos(self, seg_id: str, loop: str = "", element: int = 0, component: int = 0) -> Position:
+        return Position(self._seg_no, seg_id, loop, element, component, self._count)
+
+    def finding(
+        self,
+        code: str,
+        message: str,
+        seg_id: str,
+        loop: str = "",
+        severity: str = ERROR,
+        **ack: str,
+    ) -> None:
+        self._add(Finding(code, severity, message, self._pos(seg_id, loop), **ack))
+
+    # -- driver ---------------------------------------------------------------------------
+
+    def run(self, segments: Iterable[list[str]]) -> ValidationReport:
+        reader = segments if isinstance(segments, Reader) else None
+        in_set = self._segment
+        for els in segments:
+            self._seg_no += 1
+            sid = els[0]
+            if self._set is not None and sid not in _CONTROL:
+                in_set(els, sid)
+                continue
+            if reader is not None and sid == "ISA":
+                self._isa(els, reader.delimiters)
+            else:
+                self._control(els, sid)
+        self._end_of_input()
+        if reader is not None and reader.trailing_garbage.strip():
+            self._seg_no += 1
+            self.finding(
+                "x12.trailing_data", "data after the last IEA is ignored", "", severity=WARNING
+            )
+        self.report.segments = self._seg_no
+        return self.report
+
+    def _control(self, els: list[str], sid: str) -> None:
+        if sid == "ISA":
+            self._isa(els, Delimiters())
+        elif sid == "IEA":
+            self._iea(els)
+        elif sid == "GS":
+            self._gs(els)
+        elif sid == "GE":
+            self._ge(els)
+        elif sid == "ST":
+            self._st(els)
+        elif sid == "SE":
+            self._se(els)
+        elif sid == "TA1":
+            if self._ic is None:
+                self.finding("x12.envelope.outside", "TA1 outside an interchange", sid)
+            self._elements(envelope("TA1"), els, "")
+        else:
+            self.finding(
+                "x12.envelope.outside",
+                f"segment {sid[:3]!r} outside a transaction set",
+                sid[:3],
+                segment_error="2",
+            )
+
+    def _end_of_input(self) -> None:
+        if self._set is not None:
+            self._missing_trailer("SE")
+        if self._group is not None:
+            self._missing_trailer("GE")
+        if self._ic is not None:
+            self._missing_trailer("IEA")
+
+    def _missing_trailer(self, sid: str) -> None:
+        if sid == "SE":
+            self._close_set()
+            self.finding(
+                "x12.set.trailer_missing", "transaction set trailer SE missing", "SE", set_error="2"
+            )
+            if self.sink is not None:
+                self.sink.end_set()
+            self._set = None
+        elif sid == "GE":
+            self.finding(
+                "x12.group.trailer_missing",
+                "functional group trailer GE missing",
+                "GE",
+                group_error="3",
+            )
+            self._group = None
+        else:
+            self.finding(
+                "x12.interchange.trailer_missing",
+                "interchange trailer IEA missing",
+                "IEA",
+                interchange_error="023",
+            )
+            self._ic = None
+
+    # -- envelopes (SNIP 1) -------------------------------------------------------------
+
+    def _isa(self, els: list[str], delimiters: Delimiters) -> None:
+        if self._ic is not None:
+            self._end_of_input()
+        self._ic = InterchangeResult(els, delimiters)
+        self.report.interchanges.append(self._ic)
+        self._comp = delimiters.component
+        self._rep = delimiters.repetition
+        self._groups_in_ic = 0
+        self._group_numbers = set()
+        checks = (
+            (1, "00 03", "010"),
+            (3, "00 01", "012"),
+            (5, None, "005"),
+            (7, None, "007"),
+            (12, "00501", "017"),
+            (14, "0 1", "019"),
+            (15, "P T", "020"),
+        )
+        if len(els) != 17:
+            self.finding(
+                "x12.isa.elements", "ISA must have 16 elements", "ISA", interchange_error="022"
+            )
+            return
+        for pos, allowed, note in checks:
+            value = els[pos]
+            ok = value in _ISA_QUALIFIERS if allowed is None else value in allowed.split()
+            if not ok:
+                self.finding(
+                    "x12.isa.value",
+                    f"ISA{pos:02d} has an invalid value",
+                    "ISA",
+                    interchange_error=note,
+                )
+        for pos, width, note in ((2, 10, "011"), (4, 10, "013"), (6, 15, "006"), (8, 15, "008")):
+            if len(els[pos]) != width:
+                self.finding(
+                    "x12.isa.width",
+                    f"ISA{pos:02d} must be {width} characters",
+                    "ISA",
+                    interchange_error=note,
+                )
+        if _value_error(els[9], "DT", 6, 6):
+            self.finding(
+                "x12.isa.date", "ISA09 is not a valid date", "ISA", interchange_error="014"
+            )
+        if _value_error(els[10], "TM", 4, 4):
+            self.finding(
+                "x12.isa.time", "ISA10 is not a valid time", "ISA", interchange_error="015"
+            )
+        if not (len(els[13]) == 9 and els[13].isdigit()):
+            self.finding(
+                "x12.isa.control_number", "ISA13 must be 9 digits", "ISA", interchange_error="018"
+            )
+
+    def _iea(self, els: list[str]) -> None:
+        if self._set is not None:
+            self._missing_trailer("SE")
+        if self._group is not None:
+            self._missing_trailer("GE")
+        ic = self._ic
+        if ic is None:
+            self.finding("x12.envelope.outside", "IEA without ISA", "IEA", interchange_error="022")
+            return
+        if len(els) < 3 or els[2] != ic.control_number:
+            self.finding(
+                "x12.interchange.control_number_mismatch",
+                "IEA02 does not match ISA13",
+                "IEA",
+                interchange_error="001",
+            )
+        if len(els) < 2 or els[1] != str(self._groups_in_ic):
+            self.finding(
+                "x12.interchange.group_count",
+                f"IEA01 says {els[1] if len(els) > 1 else ''!r} groups, found {self._groups_in_ic}",
+                "IEA",
+                interchange_error="021",
+            )
+        self._ic = None
+
+    def _gs(self, els: list[str]) -> None:
+        if self._set is not None:
+            self._missing_trailer("SE")
+        if self._group is not None:
+            self._missing_trailer("GE")
+        if self._ic is None:
+            self.finding(
+                "x12.envelope.outside", "GS outside an interchange", "GS", interchange_error="024"
+            )
+        els += [""] * (9 - len(els))
+        self._group = GroupResult(els[1], els[6], els[8])
+        if self._ic is not None:
+            self._ic.groups.append(self._group)
+        self._groups_in_ic += 1
+        self._sets_in_group = 0
+        self._set_numbers = set()
+        self._elements(envelope("GS"), els[:9], "")
+        if els[6] in self._group_numbers:
+            self.finding(
+                "x12.group.duplicate_control_number",
+                "GS06 repeats an earlier group's number",
+                "GS",
+                group_error="19",
+            )
+        self._group_numbers.add(els[6])
+
+    def _ge(self, els: list[str]) -> None:
+        if self._set is not None:
+            self._missing_trailer("SE")
+        group = self._group
+        if group is None:
+            self.finding("x12.envelope.outside", "GE without GS", "GE", interchange_error="024")
+            return
+        self._elements(envelope("GE"), els, "")
+        if len(els) < 3 or els[2] != group.control_number:
+            self.finding(
+                "x12.group.control_number_mismatch",
+                "GE02 does not match GS06",
+                "GE",
+                group_error="4",
+            )
+        if len(els) < 2 or els[1] != str(self._sets_in_group):
+            self.finding(
+                "x12.group.set_count",
+                f"GE01 does not match the {self._sets_in_group} transaction sets in the group",
+                "GE",
+                group_error="5",
+            )
+        self._group = None
+
+    def _st(self, els: list[str]) -> None:
+        if self._set is not None:
+            self._missing_trailer("SE")
+        if self._group is None:
+            self.finding(
+                "x12.envelope.outside",
+                "ST outside a functional group",
+                "ST",
+                interchange_error="024",
+            )
+        self._sets_in_group += 1
+        st01 = els[1] if len(els) > 1 else ""
+        st02 = els[2] if len(els) > 2 else ""
+        version = (
+            els[3] if len(els) > 3 and els[3] else (self._group.version if self._group else "")
+        )
+        key = key_for(st01, version)
+        self._set = SetResult(st01, st02, key, version)
+        if self._group is not None:
+            self._group.sets.append(self._set)
+        self._count = 1
+        self._hl_ids = {}
+        self._hl_expect = {}
+        self._elements(envelope("ST"), els, "")
+        if st02 in self._set_numbers:
+            self.finding(
+                "x12.set.duplicate_control_number",
+                "ST02 repeats an earlier set's number",
+                "ST",
+                set_error="23",
+            )
+        self._set_numbers.add(st02)
+        if key is None:
+            self._stack = []
+            self.finding(
+                "x12.set.unsupported",
+                f"no specification for transaction set {st01!r} ({version}); only the envelope is checked",
+                "ST",
+                severity=WARNING,
+                set_error="1",
+            )
+        else:
+            self._stack = [_Frame(compiled(key))]
+            self._stack[0].counts[0] = 0
+            self._balancer = _balancer_for(key, self) if self.snip3 else None
+        if self.sink is not None:
+            self.sink.start_set(key, els, self._ic.delimiters if self._ic else Delimiters())
+
+    def _se(self, els: list[str]) -> None:
+        st = self._set
+        if st is None:
+            self.finding("x12.envelope.outside", "SE without ST", "SE", group_error="")
+            return
+        self._count += 1
+        self._close_set()
+        self._elements(envelope("SE"), els, "")
+        if len(els) < 2 or els[1] != str(self._count):
+            self.finding(
+                "x12.set.segment_count",
+                f"SE01 does not match the {self._count} segments of the set",
+                "SE",
+                set_error="4",
+            )
+        if len(els) < 3 or els[2] != st.control_number:
+            self.finding(
+                "x12.set.control_number_mismatch", "SE02 does not match ST02", "SE", set_error="3"
+            )
+        st.segment_count = self._count
+        if self.sink is not None:
+            self.sink.end_set()
+        self._set = None
+
+    def _close_set(self) -> None:
+        while self._stack:
+            self._close_frame(self._stack.pop())
+        for hl_id, code in self._hl_expect.items():
+            has_children = self._hl_ids.get(hl_id, False)
+            if (code == "1") != has_children:
+                self.finding(
+                    "x12.hl.child_code",
+                    f"HL {hl_id} says HL04={code} but it has{'' if has_children else ' no'} children",
+                    "HL",
+                    severity=WARNING,
+                )
+        self._hl_expect = {}
+        if self._balancer is not None:
+            self._balancer.end()
+            self._balancer = None
+
+    # -- structure (SNIP 2) -------------------------------------------------------------
+
+    def _close_frame(self, frame: _Frame) -> None:
+        self._missing(frame, 1 << 30)
+
+    def _missing(self, frame: _Frame, upto: int) -> None:
+        counts = frame.counts
+        lo = frame.group
+        loop = frame.loop
+        for idx, grp in loop.req:
+            if lo <= grp < upto and not counts[idx]:
+                item = loop.items[idx]
+                if isinstance(item, CSeg):
+                    sid, what = item.seg_id, f"segment {item.seg_id} ({item.name})"
+                else:
+                    sid, what = item.trigger.seg_id, f"loop {item.loop_id} ({item.name})"
+                self.finding(
+                    "x12.segment.required_missing",
+                    f"required {what} missing in loop {loop.loop_id}",
+                    sid,
+                    loop.loop_id,
+                    segment_error="3",
+                )
+
+    def _segment(self, els: list[str], sid: str) -> None:
+        self._count += 1
+        stack = self._stack
+        if not stack:
+            return
+        level = len(stack) - 1
+        cand = None
+        while level >= 0:
+            cands = stack[level].loop.lookup.get(sid)
+            if cands is not None:
+                g = stack[level].group
+                for c in cands:
+                    if c[1] < g:
+                        continue
+                    codes = c[4]
+                    if codes is not None:
+                        qp = c[2]
+                        v = els[qp] if qp < len(els) else ""
+                        if c[3]:
+                            parts = v.split(self._comp)
+                            v = parts[c[3] - 1] if c[3] <= len(parts) else ""
+                        if v not in codes:
+                            continue
+                    cand = c
+                    break
+                if cand is not None:
+                    break
+            level -= 1
+        if cand is None:
+            level, cand = self._fallback(sid)
+            if cand is None:
+                self._unexpected(els, sid)
+                return
+        while len(stack) - 1 > level:
+            self._close_frame(stack.pop())
+        frame = stack[level]
+        idx, grp = cand[0], cand[1]
+        if grp != frame.group:
+            self._missing(frame, grp)
+            frame.group = grp
+        item = frame.loop.items[idx]
+        frame.counts[idx] += 1
+        if isinstance(item, CSeg):
+            loop_id = frame.loop.loop_id
+            if item.max_use and frame.counts[idx] > item.max_use:
+                self.finding(
+                    "x12.segment.max_use",
+                    f"{sid} ({item.name}) occurs more than {item.max_use} times",
+                    sid,
+                    loop_id,
+                    segment_error="5",
+                )
+            seg = item
+        else:
+            loop_id = item.loop_id
+            if item.max_repeat and frame.counts[idx] > item.max_repeat:
+                self.finding(
+                    "x12.loop.max_repeat",
+                    f"loop {loop_id} ({item.name}) occurs more than {item.max_repeat} times",
+                    sid,
+                    loop_id,
+                    segment_error="4",
+                )
+            stack.append(_Frame(item))
+            seg = item.trigger
+        self._elements(seg, els, loop_id)
+        if sid == "HL":
+            self._hl(els, loop_id)
+        bal = self._balancer
+        if bal is not None and sid in bal.wants:
+            bal.segment(sid, loop_id, els)
+        if self.sink is not None:
+            self.sink.segment(loop_id, els)
+
+    def _fallback(
+        self, sid: str
+    ) -> tuple[int, tuple[int, int, int, int, frozenset[str] | None] | None]:
+        """Second pass: match by segment ID alone (the qualifier's code is then reported)."""
+        stack = self._stack
+        for level in range(len(stack) - 1, -1, -1):
+            cands = stack[level].loop.lookup.get(sid)
+            if cands:
+                g = stack[level].group
+                for c in cands:
+                    if c[1] >= g:
+                        return level, c
+        return 0, None
+
+    def _unexpected(self, els: list[str], sid: str) -> None:
+        loop_id = self._stack[-1].loop.loop_id if self._stack else ""
+        if sid not in SEGMENTS or not sid.isalnum() or not 2 <= len(sid) <= 3:
+            self.finding(
+                "x12.segment.unrecognized",
+                f"unrecognized segment ID {sid[:3]!r}",
+                sid[:3],
+                loop_id,
+                segment_error="1",
+            )
+        else:
+            self.finding(
+                "x12.segment.unexpected",
+                f"segment {sid} is not expected here (after loop {loop_id})",
+                sid,
+                loop_id,
+                segment_error="2",
+            )
+        if self.sink is not None:
+            self.sink.segment("?", els)
+
+    def _hl(self, els: list[str], loop_id: str) -> None:
+        hl_id = els[1] if len(els) > 1 else ""
+        parent = els[2] if len(els) > 2 else ""
+        if hl_id in self._hl_ids:
+            self.finding(
+                "x12.hl.duplicate",
+                f"HL01 {hl_id!r} is not unique",
+                "HL",
+                loop_id,
+                segment_error="8",
+            )
+        if str(len(self._hl_ids) + 1) != hl_id:
+            self.finding(
+                "x12.hl.sequence", "HL01 must count up from 1", "HL", loop_id, severity=WARNING
+            )
+        if parent:
+            if parent not in self._hl_ids:
+                self.finding(
+                    "x12.hl.parent",
+                    f"HL02 {parent!r} names no earlier HL",
+                    "HL",
+                    loop_id,
+                    segment_error="8",
+                )
+            else:
+                self._hl_ids[parent] = True
+        self._hl_ids[hl_id] = False
+        if len(els) > 4 and els[4]:
+            self._hl_expect[hl_id] = els[4]
+
+    # -- elements (SNIP 2) --------------------------------------------------------------
+
+    def _elements(self, seg: CSeg, els: list[str], loop_id: str) -> None:
+        n = len(els)
+        checks = seg.checks
+        if n > len(checks) + 1:
+            self._element_finding(
+                seg, loop_id, len(checks) + 1, 0, "3", "too many data elements", "", ""
+            )
+        elif n > 1 and not els[-1]:
+            self.finding(
+                "x12.segment.trailing_separator",
+                f"{seg.seg_id} ends with an empty element (trailing separator)",
+                seg.seg_id,
+                loop_id,
+                segment_error="8",
+            )
+        for chk, v in zip(checks, els[1:], strict=False):
+            if not v:
+                continue
+            if chk[1] == NOT_USED:
+                self._element_finding(seg, loop_id, chk[0], 0, "I10", "is not used here", chk[8], v)
+                continue
+            comps = chk[7]
+            if comps is not None:
+                self._composite(seg, loop_id, chk, v)
+                continue
+            code = _value_error(v, chk[2], chk[3], chk[4])
+            if not code:
+                codes = chk[5]
+                if codes is not None and v not in codes:
+                    code = "7"
+                elif chk[6] is not None and not chk[6].fullmatch(v):
+                    code = "I12"
+                else:
+                    continue
+            self._element_finding(seg, loop_id, chk[0], 0, code, _MESSAGES[code], chk[8], v)
+        for p in seg.required:
+            if p >= n or not els[p]:
+                self._element_finding(seg, loop_id, p, 0, "1", "is required", checks[p - 1][8], "")
+
+    def _composite(self, seg: CSeg, loop_id: str, chk: Check, value: str) -> None:
+        comps = chk[7]
+        assert comps is not None
+        parts = value.split(self._comp)
+        if len(parts) > len(comps):
+            self._element_finding(
+                seg, loop_id, chk[0], len(comps) + 1, "13", "has too many components", chk[8], value
+            )
+        for sub, v in zip(comps, parts, strict=False):
+            if not v:
+                continue
+            if sub[1] == NOT_USED:
+                self._element_finding(
+                    seg, loop_id, chk[0], sub[0], "I10", "is not used here", sub[8], v
+                )
+                continue
+            code = _value_error(v, sub[2], sub[3], sub[4])
+            if not code:
+                if sub[5] is not None and v not in sub[5]:
+                    code = "7"
+                elif sub[6] is not None and not sub[6].fullmatch(v):
+                    code = "I12"
+                else:
+                    continue
+            self._element_finding(seg, loop_id, chk[0], sub[0], code, _MESSAGES[code], sub[8], v)
+        for sub in comps:
+            if sub[1] == REQUIRED and (sub[0] > len(parts) or not parts[sub[0] - 1]):
+                self._element_finding(seg, loop_id, chk[0], sub[0], "1", "is required", sub[8], "")
+
+    def _element_finding(
+        self,
+        seg: CSeg,
+        loop_id: str,
+        pos: int,
+        comp: int,
+        code: str,
+        what: str,
+        ref: str,
+        value: str,
+    ) -> None:
+        label = f"{seg.seg_id}{pos:02d}" + (f"-{comp}" if comp else "")
+        self._add(
+            Finding(
+                _CODES[code],
+                ERROR,
+                f"{label} ({seg.name}) {what}",
+                self._pos(seg.seg_id, loop_id, pos, comp),
+                segment_error="8",
+                element_error=code,
+                element_ref=ref if ref.isdigit() else "",
+                bad_value=value[:99],
+            )
+        )
+
+
+_CONTROL = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"))
+_MESSAGES = {
+    "1": "is required",
+    "3": "too many data elements",
+    "4": "is too short",
+    "5": "is too long",
+    "6": "has invalid characters for its type",
+    "7": "has a code value not allowed here",
+    "8": "is not a valid date",
+    "9": "is not a valid time",
+    "13": "has too many components",
+    "I10": "is not used here",
+    "I12": "does not match the implementation guide's pattern",
+}
+_CODES = {
+    "1": "x12.element.required_missing",
+    "3": "x12.element.too_many",
+    "4": "x12.element.too_short",
+    "5": "x12.element.too_long",
+    "6": "x12.element.invalid_characters",
+    "7": "x12.element.invalid_code",
+    "8": "x12.element.invalid_date",
+    "9": "x12.element.invalid_time",
+    "13": "x12.element.too_many_components",
+    "I10": "x12.element.not_used",
+    "I12": "x12.element.pattern",
+}
+
+
+class Balancer(Protocol):
+    wants: frozenset[str]
+
+    def segment(self, sid: str, loop_id: str, els: list[str]) -> None: ...
+
+    def end(self) -> None: ...
+
+
+def _balancer_for(key: str, validator: Validator) -> Balancer | None:
+    from revcycle.x12 import snip3
+
+    return snip3.balancer_for(key, validator)
+
+
+def validate(source: Iterable[list[str]], sink: Sink | None = None) -> ValidationReport:
+    """Validate a stream of segments (usually a ``Reader``)."""
+    return Validator(sink).run(source)

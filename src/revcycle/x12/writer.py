@@ -1,0 +1,155 @@
+"""Writing X12: elements formatted by type, segments joined with the interchange's delimiters,
+transaction sets wrapped in ST/SE with counted segments, groups and interchanges in GS/GE and
+ISA/IEA with control numbers from a ``ControlNumberSource``.
+
+Mappings (``mapping/*``) turn domain objects into lists of segments (lists of element values);
+this module only serializes. ``write_interchange(..., check=True)`` validates the result with
+the same specs the validator uses and raises ``WriteError`` on any error finding, so nothing
+revcycle writes can break its own specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from revcycle.domain.money import Money
+from revcycle.x12.control import ControlNumberSource, checked
+from revcycle.x12.errors import WriteError
+from revcycle.x12.reader import Delimiters
+
+Value = str | int | Decimal | Money | date | None | Sequence[str]
+Segment = list[Value]
+
+
+def fmt_decimal(value: Decimal) -> str:
+    """X12 R type: no exponent, no trailing zeros after the point."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def fmt(value: Value, component: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Money):
+        return fmt_decimal(value.amount)
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return fmt_decimal(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y%m%d")
+    if isinstance(value, date):
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+    parts = list(value)
+    while parts and not parts[-1]:
+        parts.pop()
+    return component.join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Who sends to whom: ISA05-08 and GS02-03, test or production."""
+
+    sender_id: str
+    receiver_id: str
+    sender_qualifier: str = "ZZ"
+    receiver_qualifier: str = "ZZ"
+    sender_code: str = ""  # GS02 (defaults to sender_id)
+    receiver_code: str = ""  # GS03
+    usage: str = "T"  # ISA15: T test, P production
+    ack_requested: str = "0"
+
+    @property
+    def partner(self) -> str:
+        return f"{self.receiver_qualifier}:{self.receiver_id}"
+
+
+class SegmentWriter:
+    def __init__(self, delimiters: Delimiters = Delimiters()) -> None:
+        self.d = delimiters
+        self._end = delimiters.segment + delimiters.suffix
+
+    def segment(self, els: Segment) -> str:
+        comp = self.d.component
+        out = [fmt(v, comp) for v in els]
+        while len(out) > 1 and not out[-1]:
+            out.pop()
+        return self.d.element.join(out) + self._end
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSet:
+    st01: str
+    version: str  # ST03 / GS08
+    segments: list[Segment]  # between ST and SE
+
+
+def write_interchange(
+    envelope: Envelope,
+    functional_id: str,
+    sets: Sequence[TransactionSet],
+    control: ControlNumberSource,
+    now: datetime,
+    delimiters: Delimiters = Delimiters(),
+    check: bool = True,
+) -> str:
+    """One ISA/IEA with one GS/GE holding ``sets``; control numbers from ``control``."""
+    if not sets:
+        raise WriteError("an interchange needs at least one transaction set")
+    w = SegmentWriter(delimiters)
+    partner = envelope.partner
+    isa13 = checked(control.next(partner, "interchange"), "interchange")
+    gs06 = checked(control.next(partner, "group"), "group")
+    version = sets[0].version
+    out: list[str] = [
+        w.segment(
+            [
+                "ISA", "00", " " * 10, "00", " " * 10,
+                envelope.sender_qualifier, envelope.sender_id.ljust(15)[:15],
+                envelope.receiver_qualifier, envelope.receiver_id.ljust(15)[:15],
+                now.strftime("%y%m%d"), now.strftime("%H%M"), delimiters.repetition or "U",
+                "00501", f"{isa13:09d}", envelope.ack_requested, envelope.usage,
+                delimiters.component,
+            ]
+        ),
+        w.segment(
+            [
+                "GS", functional_id, envelope.sender_code or envelope.sender_id,
+                envelope.receiver_code or envelope.receiver_id, now.strftime("%Y%m%d"),
+                now.strftime("%H%M"), str(gs06), "X", version,
+            ]
+        ),
+    ]  # fmt: skip
+    seg = w.segment
+    for ts in sets:
+        st02 = f"{checked(control.next(partner, 'set'), 'set'):04d}"
+        out.append(seg(["ST", ts.st01, st02, ts.version] if ts.version else ["ST", ts.st01, st02]))
+        out.extend(seg(s) for s in ts.segments)
+        out.append(seg(["SE", str(len(ts.segments) + 2), st02]))
+    out.append(seg(["GE", str(len(sets)), str(gs06)]))
+    out.append(seg(["IEA", "1", f"{isa13:09d}"]))
+    text = "".join(out)
+    if check:
+        ensure_valid(text)
+    return text
+
+
+def ensure_valid(text: str) -> None:
+    """Raise ``WriteError`` when revcycle's own validator finds an error in ``text``."""
+    from revcycle.x12.reader import Reader
+    from revcycle.x12.validator import Validator
+
+    report = Validator().run(Reader(text))
+    errors = [f for f in report.findings if f.is_error]
+    if errors:
+        first = errors[0]
+        raise WriteError(f"written X12 breaks its spec: {first.message} at {first.location}")
