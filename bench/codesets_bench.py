@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import statistics
 import time
 from datetime import date
 from pathlib import Path
@@ -132,7 +131,6 @@ def main() -> None:
         print(
             f"suggest accuracy ({split or 'all'}, n={n}): top-1 {top1 / n:.0%}, top-5 {top5 / n:.0%}"
         )
-    _ = statistics  # kept for ad-hoc use
 
 
 if __name__ == "__main__":

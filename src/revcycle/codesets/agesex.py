@@ -8,13 +8,14 @@ A patient of unknown sex (``U``) is not checked against sex edits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Literal
 
-from revcycle.codesets.icd10cm import CodeRange, format_code
+from revcycle.codesets.icd10cm import format_code
 
 Sex = Literal["F", "M", "U"]
 
@@ -30,7 +31,7 @@ class AgeSexEdit:
     note: str
 
     def covers(self, code: str) -> bool:
-        return CodeRange(self.low, self.high).contains(code)
+        return code[: len(self.low)] >= self.low and code[: len(self.high)] <= self.high
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +44,23 @@ class AgeSexConflict:
 @dataclass(frozen=True)
 class AgeSexTable:
     edits: tuple[AgeSexEdit, ...]
+    _by_letter: Mapping[str, tuple[AgeSexEdit, ...]] = field(repr=False, compare=False)
 
     @classmethod
     def from_rows(cls, rows: Iterable[AgeSexEdit]) -> AgeSexTable:
-        return cls(tuple(rows))
+        edits = tuple(rows)
+        letters: dict[str, list[AgeSexEdit]] = {}
+        for e in edits:
+            for n in range(ord(e.low[0]), ord(e.high[0]) + 1):
+                letters.setdefault(chr(n), []).append(e)
+        return cls(edits, MappingProxyType({k: tuple(v) for k, v in letters.items()}))
 
     def rows(self) -> Iterator[AgeSexEdit]:
         return iter(self.edits)
 
     def check(self, code: str, age: int | None, sex: str | None) -> list[AgeSexConflict]:
         out: list[AgeSexConflict] = []
-        for e in self.edits:
+        for e in self._by_letter.get(code[:1], ()):
             if not e.covers(code):
                 continue
             shown = format_code(code)

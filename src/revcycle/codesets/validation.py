@@ -223,10 +223,15 @@ def _check_sequencing(cs: CodeSets, codes: list[str | None], out: list[Finding])
 def _check_excludes1(cs: CodeSets, codes: list[str | None], out: list[Finding]) -> None:
     notes = cs.icd10cm_notes
     reported: set[frozenset[int]] = set()
+    letters = {c[0] for c in codes if c is not None}
     for i, a in enumerate(codes):
         if a is None:
             continue
-        ranges = notes.excludes1_of(a)
+        ranges = tuple(
+            r
+            for r in notes.excludes1_of(a)
+            if any(r.low[0] <= letter <= r.high[0] for letter in letters)
+        )
         if not ranges:
             continue
         for j, b in enumerate(codes):

@@ -1,0 +1,1 @@
+"""Denial classification, work queues, corrections, appeals, underpayments."""

@@ -1,0 +1,1 @@
+"""The payer and clearinghouse simulator: plans, benefits, adjudication, X12 responses."""

@@ -1,0 +1,1 @@
+"""Remittance -> journal entries; balances; COB hand-off to the next payer."""

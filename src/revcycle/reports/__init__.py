@@ -1,0 +1,1 @@
+"""KPI computations over query results."""

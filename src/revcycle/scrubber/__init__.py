@@ -1,0 +1,1 @@
+"""The claim scrubber: Finding, Rule, the rule registry and rules/<family>.py (claims issue)."""

@@ -1,0 +1,1 @@
+"""Clearinghouse mailboxes: filesystem and SFTP behind one interface."""
