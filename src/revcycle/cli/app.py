@@ -25,6 +25,7 @@ app = typer.Typer(
     help="revcycle: the revenue cycle of a medical practice, from registration to reporting.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(practices, name="practices")
