@@ -1,0 +1,31 @@
+"""Work queues: lists of items a person must look at (held claims, rejections, denials, ...).
+
+An item points at a claim, a claim line or a remittance; it has a reason, an owner, a priority
+(higher first), a due date, notes and a status (open, in_progress, done, cancelled). The queues
+themselves are data (``QUEUES``): later issues add theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+QUEUES: dict[str, str] = {
+    "scrubber_hold": "Claims held by scrubber errors",
+    "rejections": "Claims rejected by the clearinghouse or payer (TA1, 999, 277CA)",
+}
+ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
+TARGET_KINDS = ("claim", "claim_line", "remittance")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    queue: str
+    target_kind: str
+    target_id: int
+    reason: str
+    priority: int = 0
+    status: str = "open"
+    owner: str | None = None
+    due: date | None = None
+    id: int | None = None
