@@ -69,7 +69,9 @@ def main() -> None:
         t = time.perf_counter()
         lookup(code, "icd10cm", dos, cs)
         samples.append(time.perf_counter() - t)
-    print(f"lookup p50 / p99:  {_pct(samples, 0.5) * 1e6:.1f} us / {_pct(samples, 0.99) * 1e6:.1f} us")
+    print(
+        f"lookup p50 / p99:  {_pct(samples, 0.5) * 1e6:.1f} us / {_pct(samples, 0.99) * 1e6:.1f} us"
+    )
 
     samples = []
     for _ in range(10):
@@ -100,7 +102,9 @@ def main() -> None:
     ptp = PtpTable.from_rows([*rows, *real])
     del rows
     build_s = time.perf_counter() - t0
-    mue = MueTable.from_rows([MueEdit("36415", 2, 3), MueEdit("97110", 8, 3), MueEdit("J3490", 1, 1)])
+    mue = MueTable.from_rows(
+        [MueEdit("36415", 2, 3), MueEdit("97110", 8, 3), MueEdit("J3490", 1, 1)]
+    )
     big = cs.with_ncci(ptp, mue)
     diagnoses = [
         "E11.65", "I10", "R07.9", "M54.50", "E78.5", "J44.9",

@@ -51,6 +51,12 @@ def fiscal_year(dos: date) -> int:
     return dos.year + 1 if dos.month >= 10 else dos.year
 
 
+def version_name(effective_from: date) -> str:
+    """``FY2027`` for an October 1 release, ``FY2027-04`` for the April 1 update."""
+    fy = f"FY{fiscal_year(effective_from)}"
+    return fy if effective_from.month == 10 else f"{fy}-{effective_from.month:02d}"
+
+
 def default_end(effective_from: date) -> date:
     """A version runs until the end of its fiscal year unless told otherwise."""
     return date(fiscal_year(effective_from), 9, 30)
@@ -152,17 +158,19 @@ class Icd10CmCatalog:
 def load_order_file(
     source: Source,
     *,
-    name: str,
     effective_from: date,
+    name: str | None = None,
     effective_to: date | None = None,
 ) -> Icd10CmVersion:
     """Build a version from a CMS ICD-10-CM order file (``icd10cm_order_2027.txt``).
 
-    Raises ``MalformedCodeFile`` with the line number of the first bad line; nothing is built.
+    ``name`` defaults to ``version_name(effective_from)`` (``FY2027``, ``FY2027-04`` for an
+    April update).  Raises ``MalformedCodeFile`` with the line number of the first bad line;
+    nothing is built.
     """
     rows = parse_order_file(source, CODE_RE)
     return Icd10CmVersion.from_rows(
-        name,
+        name or version_name(effective_from),
         effective_from,
         (Icd10CmCode(r.code, r.billable, r.short_description, r.long_description) for r in rows),
         effective_to,

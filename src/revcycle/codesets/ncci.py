@@ -33,7 +33,8 @@ from types import MappingProxyType
 from revcycle.codesets._text import Source, numbered_lines, parse_date, source_name
 from revcycle.codesets.errors import MalformedCodeFile
 
-PROC_RE = re.compile(r"[0-9A-Z]{5}")
+PROC_RE = re.compile(r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}")
+"""CPT (99213, 0001U) or HCPCS Level II (J3490) shape."""
 
 NCCI_BYPASS_MODIFIERS = frozenset(
     {

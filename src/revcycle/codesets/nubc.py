@@ -2,8 +2,8 @@
 
 Revenue codes are four digits (a leading zero included), type of bill is three digits after an
 optional leading zero (facility type, bill classification, frequency), condition and occurrence
-codes are two characters, value codes two characters.  ``load_nubc_list`` in ``reference``
-(``load_code_list_csv``) reads a licensed list when the user has one.
+codes are two characters, value codes two characters.  ``reference.load_code_list_csv`` reads a
+licensed list (header ``code,description[,start,stop]``) when the user has one.
 """
 
 from __future__ import annotations

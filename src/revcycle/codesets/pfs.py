@@ -128,7 +128,7 @@ class GpciTable:
         return iter(self.by_locality.values())
 
 
-_CODE = re.compile(r"[0-9A-Z]{5}")
+_CODE = re.compile(r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}")
 
 
 def _dec(text: str, line: int, field: str, src: str) -> Decimal:
@@ -237,3 +237,25 @@ def price(
     pe = rvu.pe_facility if use_facility else rvu.pe_nonfacility
     total = rvu.work * gpci.work + pe * gpci.pe + rvu.mp * gpci.mp
     return Price(money(total * cf))
+
+
+def price_code(
+    rvus: RvuTable,
+    gpcis: GpciTable,
+    code: str,
+    *,
+    mac: str,
+    locality: str,
+    facility: bool,
+    modifier: str = "",
+    conversion_factor: Decimal | None = None,
+) -> Price:
+    """Price one unit of ``code`` (with ``26``/``TC`` picking the component row) in a locality."""
+    mod = modifier.upper() if modifier.upper() in ("26", "TC", "53") else ""
+    rvu = rvus.get(code, mod)
+    if rvu is None:
+        return Price(None, f"{code} {mod}".strip() + " is not in the RVU file")
+    gpci = gpcis.get(mac, locality)
+    if gpci is None:
+        return Price(None, f"locality {mac}/{locality} is not in the GPCI file")
+    return price(rvu, gpci, facility=facility, conversion_factor=conversion_factor)

@@ -287,6 +287,15 @@ class LexicalIndex:
 
 
 _CACHE: dict[int, tuple[object, LexicalIndex]] = {}
+_CACHE_SIZE = 4
+
+
+def _remember(table: object, index: LexicalIndex) -> LexicalIndex:
+    """Keep the indexes of the last few tables (a reload builds a new one; old ones go)."""
+    _CACHE[id(table)] = (table, index)
+    while len(_CACHE) > _CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
+    return index
 
 
 def icd10cm_index(version: Icd10CmVersion, notes: Icd10CmNotes | None = None) -> LexicalIndex:
@@ -302,8 +311,7 @@ def icd10cm_index(version: Icd10CmVersion, notes: Icd10CmNotes | None = None) ->
             for c in version.rows()
         ),
     )
-    _CACHE[id(version)] = (version, index)
-    return index
+    return _remember(version, index)
 
 
 def procedure_index(system: str, table: object, rows: Iterable[tuple[str, str]]) -> LexicalIndex:
@@ -312,8 +320,7 @@ def procedure_index(system: str, table: object, rows: Iterable[tuple[str, str]])
     if cached is not None and cached[0] is table:
         return cached[1]
     index = LexicalIndex(system, ((c, d, True, "") for c, d in rows))
-    _CACHE[id(table)] = (table, index)
-    return index
+    return _remember(table, index)
 
 
 # --- suggestion ------------------------------------------------------------------------------

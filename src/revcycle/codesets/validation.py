@@ -206,15 +206,29 @@ def _check_sequencing(cs: CodeSets, codes: list[str | None], out: list[Finding])
         ranges = notes.code_first_of(code)
         if not ranges:
             continue
-        earlier = [c for c in codes[:i] if c is not None]
-        if not any(r.contains(c) for r in ranges for c in earlier):
-            labels = ", ".join(r.label() for r in ranges[:6])
+        shown = cm.format_code(code)
+        later = [(j, c) for j, c in enumerate(codes) if j > i and c is not None]
+        misplaced = next(((j, c) for j, c in later if any(r.contains(c) for r in ranges)), None)
+        if misplaced is not None:
             out.append(
                 Finding(
                     "icd10cm.code_first",
                     "warning",
-                    f"{cm.format_code(code)} has a 'code first' note: list the underlying "
-                    f"condition ({labels}) before it",
+                    f"{shown} has a 'code first' note: list {cm.format_code(misplaced[1])} "
+                    f"(diagnoses[{misplaced[0]}]) before it",
+                    f"diagnoses[{i}]",
+                )
+            )
+        elif notes.is_manifestation(code) and not any(
+            r.contains(c) for r in ranges for c in codes[:i] if c is not None
+        ):
+            labels = ", ".join(r.label() for r in ranges[:6])
+            out.append(
+                Finding(
+                    "icd10cm.manifestation_without_etiology",
+                    "warning",
+                    f"{shown} is a manifestation code: report its underlying condition "
+                    f"(such as {labels}) before it",
                     f"diagnoses[{i}]",
                 )
             )

@@ -11,7 +11,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from revcycle.db import mapping, repositories, tables
+from revcycle.db import charges_repo, mapping, repositories, tables
 from revcycle.domain.errors import PermissionDenied
 from revcycle.domain.provider import Facility, Provider
 from revcycle.services.ports import Clock
@@ -98,6 +98,12 @@ class SqlUnitOfWork:
             mapping.coverage_row,
             mapping.coverage_from,
         )
+        self.encounters = charges_repo.EncounterRepository(conn, pid, clock)
+        self.fee_schedule = charges_repo.FeeScheduleRepository(conn, pid, clock)
+        self.contracts = charges_repo.ContractRepository(conn, pid, clock)
+        self.authorizations = charges_repo.AuthorizationRepository(conn, pid, clock)
+        self.claims = charges_repo.ClaimRepository(conn, pid, clock)
+        self.work_items = charges_repo.WorkQueueRepository(conn, pid, clock)
         return self
 
     def commit(self) -> None:

@@ -51,6 +51,7 @@ class ServiceLine:
     pointers: tuple[int, ...]
     modifiers: tuple[str, ...] = ()
     charge: Money | None = None  # None: take it from the fee schedule
+    charge_source: str = "entered"  # or "fee_schedule"
     dos_from: date | None = None
     dos_to: date | None = None
     ndc: str | None = None

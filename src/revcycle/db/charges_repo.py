@@ -1,0 +1,675 @@
+"""Repositories of charge entry and claims (encounters, fee schedule, contracts,
+authorizations, claims, work items), each bound to one connection and one practice."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from revcycle.db import tables
+from revcycle.domain.authorization import Authorization
+from revcycle.domain.claim_record import ClaimEvent, ClaimLineRecord, ClaimRecord, StoredFinding
+from revcycle.domain.encounter import Diagnosis, Encounter, Institutional, ServiceLine
+from revcycle.domain.errors import Conflict, NotFound
+from revcycle.domain.fees import Contract, FeeEntry
+from revcycle.domain.money import Money
+from revcycle.domain.workqueue import WorkItem
+from revcycle.services.ports import Clock
+
+OPEN_CLAIM_STATES = ("draft", "scrubbed_clean", "scrubbed_errors", "ready", "submitted", "accepted")
+
+
+class _Scoped:
+    def __init__(self, conn: Connection, practice_id: int, clock: Clock) -> None:
+        self.conn = conn
+        self.practice_id = practice_id
+        self.clock = clock
+
+    def _stamps(self) -> dict[str, datetime]:
+        now = self.clock.now()
+        return {"created_at": now, "updated_at": now}
+
+
+def _inst_json(i: Institutional | None) -> dict[str, Any] | None:
+    if i is None:
+        return None
+    return {
+        "type_of_bill": i.type_of_bill,
+        "patient_status": i.patient_status,
+        "attending_provider_id": i.attending_provider_id,
+        "admission_date": i.admission_date.isoformat() if i.admission_date else None,
+        "admission_type": i.admission_type,
+        "admission_source": i.admission_source,
+        "operating_provider_id": i.operating_provider_id,
+        "admitting_diagnosis": i.admitting_diagnosis,
+        "reason_for_visit": list(i.reason_for_visit),
+        "condition_codes": list(i.condition_codes),
+    }
+
+
+def _inst_from(d: dict[str, Any] | None) -> Institutional | None:
+    if not d:
+        return None
+    return Institutional(
+        type_of_bill=d["type_of_bill"],
+        patient_status=d["patient_status"],
+        attending_provider_id=d["attending_provider_id"],
+        admission_date=date.fromisoformat(d["admission_date"]) if d.get("admission_date") else None,
+        admission_type=d.get("admission_type"),
+        admission_source=d.get("admission_source"),
+        operating_provider_id=d.get("operating_provider_id"),
+        admitting_diagnosis=d.get("admitting_diagnosis"),
+        reason_for_visit=tuple(d.get("reason_for_visit") or ()),
+        condition_codes=tuple(d.get("condition_codes") or ()),
+    )
+
+
+def _line_from(r: Any) -> ServiceLine:
+    return ServiceLine(
+        procedure=r.procedure,
+        units=Decimal(r.units).normalize() if r.units % 1 else Decimal(int(r.units)),
+        pointers=tuple(int(p) for p in r.pointers.split(",") if p),
+        modifiers=tuple(m for m in r.modifiers.split(",") if m),
+        charge=Money(r.charge),
+        charge_source=r.charge_source,
+        dos_from=r.dos_from,
+        dos_to=r.dos_to,
+        ndc=r.ndc,
+        ndc_unit=r.ndc_unit,
+        ndc_quantity=r.ndc_quantity,
+        anesthesia_minutes=r.anesthesia_minutes,
+        revenue_code=r.revenue_code,
+        note=r.note,
+        entered_at=r.entered_at,
+        id=r.id,
+    )
+
+
+class EncounterRepository(_Scoped):
+    def add(self, encounter: Encounter, entered_at: datetime) -> Encounter:
+        e, lt = tables.encounters, tables.encounter_lines
+        row = {
+            "practice_id": self.practice_id,
+            "patient_id": encounter.patient_id,
+            "kind": encounter.kind,
+            "dos_from": encounter.dos_from,
+            "dos_to": encounter.dos_to,
+            "rendering_ref": encounter.rendering_provider_id,
+            "referring_ref": encounter.referring_provider_id,
+            "supervising_ref": encounter.supervising_provider_id,
+            "facility_ref": encounter.facility_id,
+            "place_of_service": encounter.place_of_service,
+            "coverage_ids": list(encounter.coverage_ids),
+            "prior_authorization": encounter.prior_authorization,
+            "referral_number": encounter.referral_number,
+            "external_ref": encounter.external_ref,
+            "diagnoses": [{"code": d.code, "poa": d.poa} for d in encounter.diagnoses],
+            "institutional": _inst_json(encounter.institutional),
+            **self._stamps(),
+        }
+        try:
+            with self.conn.begin_nested():
+                enc_id = self.conn.execute(insert(e).values(row).returning(e.c.id)).scalar_one()
+        except IntegrityError:
+            raise Conflict(
+                "external_ref", "an encounter with this external reference exists"
+            ) from None
+        lines = []
+        for n, line in enumerate(encounter.lines, start=1):
+            assert line.charge is not None, "charges are resolved before storing"
+            line_row = {
+                "practice_id": self.practice_id,
+                "encounter_id": enc_id,
+                "line_no": n,
+                "procedure": line.procedure,
+                "modifiers": ",".join(line.modifiers),
+                "units": line.units,
+                "charge": line.charge.amount,
+                "charge_source": line.charge_source,
+                "pointers": ",".join(str(p) for p in line.pointers),
+                "dos_from": line.dos_from or encounter.dos_from,
+                "dos_to": line.dos_to or line.dos_from or encounter.dos_to,
+                "ndc": line.ndc,
+                "ndc_unit": line.ndc_unit,
+                "ndc_quantity": line.ndc_quantity,
+                "anesthesia_minutes": line.anesthesia_minutes,
+                "revenue_code": line.revenue_code,
+                "note": line.note,
+                "entered_at": entered_at,
+            }
+            line_id = self.conn.execute(insert(lt).values(line_row).returning(lt.c.id)).scalar_one()
+            lines.append(dataclasses.replace(line, id=line_id, entered_at=entered_at))
+        return dataclasses.replace(encounter, id=enc_id, lines=tuple(lines))
+
+    def _build(self, rows: Sequence[Any]) -> list[Encounter]:
+        if not rows:
+            return []
+        lt = tables.encounter_lines
+        ids = [r.id for r in rows]
+        by_enc: dict[int, list[ServiceLine]] = {}
+        for lr in self.conn.execute(
+            select(lt).where(lt.c.encounter_id.in_(ids)).order_by(lt.c.encounter_id, lt.c.line_no)
+        ):
+            by_enc.setdefault(lr.encounter_id, []).append(_line_from(lr))
+        return [
+            Encounter(
+                patient_id=r.patient_id,
+                dos_from=r.dos_from,
+                dos_to=r.dos_to,
+                rendering_provider_id=r.rendering_ref,
+                place_of_service=r.place_of_service,
+                diagnoses=tuple(Diagnosis(d["code"], d.get("poa")) for d in r.diagnoses),
+                lines=tuple(by_enc.get(r.id, ())),
+                kind=r.kind,
+                referring_provider_id=r.referring_ref,
+                supervising_provider_id=r.supervising_ref,
+                facility_id=r.facility_ref,
+                coverage_ids=tuple(r.coverage_ids or ()),
+                prior_authorization=r.prior_authorization,
+                referral_number=r.referral_number,
+                external_ref=r.external_ref,
+                institutional=_inst_from(r.institutional),
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def get(self, id: int) -> Encounter:
+        e = tables.encounters
+        rows = self.conn.execute(
+            select(e).where(e.c.practice_id == self.practice_id, e.c.id == id)
+        ).all()
+        if not rows:
+            raise NotFound("encounter", id)
+        return self._build(rows)[0]
+
+    def by_external_ref(self, ref: str) -> Encounter | None:
+        e = tables.encounters
+        rows = self.conn.execute(
+            select(e).where(e.c.practice_id == self.practice_id, e.c.external_ref == ref)
+        ).all()
+        return self._build(rows)[0] if rows else None
+
+    def list(self, *, patient_id: int | None = None, limit: int = 500) -> Sequence[Encounter]:
+        e = tables.encounters
+        stmt = select(e).where(e.c.practice_id == self.practice_id)
+        if patient_id is not None:
+            stmt = stmt.where(e.c.patient_id == patient_id)
+        return self._build(self.conn.execute(stmt.order_by(e.c.id).limit(limit)).all())
+
+    def entered_at(self, encounter_id: int) -> datetime | None:
+        lt = tables.encounter_lines
+        return self.conn.execute(
+            select(lt.c.entered_at)
+            .where(lt.c.practice_id == self.practice_id, lt.c.encounter_id == encounter_id)
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def without_claims(self, older_than: date) -> Sequence[Encounter]:
+        e, c = tables.encounters, tables.claims
+        billed = select(c.c.encounter_id).where(c.c.practice_id == self.practice_id)
+        stmt = (
+            select(e)
+            .where(
+                e.c.practice_id == self.practice_id, e.c.dos_to <= older_than, e.c.id.not_in(billed)
+            )
+            .order_by(e.c.dos_from, e.c.id)
+        )
+        return self._build(self.conn.execute(stmt).all())
+
+
+class FeeScheduleRepository(_Scoped):
+    def add(self, entry: FeeEntry) -> FeeEntry:
+        t = tables.fee_schedule
+        row = {
+            "practice_id": self.practice_id,
+            "procedure": entry.procedure,
+            "modifier": entry.modifier,
+            "amount": entry.amount.amount,
+            "effective": entry.effective,
+            "termination": entry.termination,
+            **self._stamps(),
+        }
+        new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
+        return dataclasses.replace(entry, id=new_id)
+
+    def list(self) -> Sequence[FeeEntry]:
+        t = tables.fee_schedule
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.practice_id == self.practice_id)
+            .order_by(t.c.procedure, t.c.modifier, t.c.effective)
+        )
+        return [
+            FeeEntry(r.procedure, Money(r.amount), r.modifier, r.effective, r.termination, r.id)
+            for r in rows
+        ]
+
+
+def _rates_json(rates: Sequence[FeeEntry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "procedure": r.procedure,
+            "modifier": r.modifier,
+            "amount": r.amount.to_json(),
+            "effective": r.effective.isoformat(),
+            "termination": r.termination.isoformat() if r.termination else None,
+        }
+        for r in rates
+    ]
+
+
+class ContractRepository(_Scoped):
+    def add(self, contract: Contract) -> Contract:
+        t = tables.contracts
+        row = {
+            "practice_id": self.practice_id,
+            "payer_ref": contract.payer_id,
+            "kind": contract.kind,
+            "percent": contract.percent,
+            "locality": contract.locality,
+            "rates": _rates_json(contract.rates),
+            "effective": contract.effective,
+            "termination": contract.termination,
+            **self._stamps(),
+        }
+        new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
+        return dataclasses.replace(contract, id=new_id)
+
+    def for_payer(self, payer_id: int) -> Sequence[Contract]:
+        t = tables.contracts
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.practice_id == self.practice_id, t.c.payer_ref == payer_id)
+            .order_by(t.c.effective)
+        )
+        return [
+            Contract(
+                payer_id=r.payer_ref,
+                kind=r.kind,
+                effective=r.effective,
+                percent=r.percent,
+                locality=r.locality,
+                rates=tuple(
+                    FeeEntry(
+                        x["procedure"],
+                        Money(x["amount"]),
+                        x["modifier"],
+                        date.fromisoformat(x["effective"]),
+                        date.fromisoformat(x["termination"]) if x.get("termination") else None,
+                    )
+                    for x in r.rates
+                ),
+                termination=r.termination,
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+
+def _auth_from(r: Any) -> Authorization:
+    return Authorization(
+        patient_id=r.patient_id,
+        payer_id=r.payer_ref,
+        kind=r.kind,
+        number=r.number,
+        start=r.start,
+        end=r.end,
+        service_codes=tuple(c for c in r.service_codes.split(",") if c),
+        units_approved=r.units_approved,
+        units_used=r.units_used,
+        provider_id=r.provider_ref,
+        id=r.id,
+    )
+
+
+class AuthorizationRepository(_Scoped):
+    def _row(self, a: Authorization) -> dict[str, Any]:
+        return {
+            "patient_id": a.patient_id,
+            "payer_ref": a.payer_id,
+            "provider_ref": a.provider_id,
+            "kind": a.kind,
+            "number": a.number,
+            "start": a.start,
+            "end": a.end,
+            "service_codes": ",".join(a.service_codes),
+            "units_approved": a.units_approved,
+            "units_used": a.units_used,
+        }
+
+    def add(self, item: Authorization) -> Authorization:
+        t = tables.authorizations
+        row = {**self._row(item), "practice_id": self.practice_id, **self._stamps()}
+        new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
+        return dataclasses.replace(item, id=new_id)
+
+    def get(self, id: int) -> Authorization:
+        t = tables.authorizations
+        r = self.conn.execute(
+            select(t).where(t.c.practice_id == self.practice_id, t.c.id == id)
+        ).first()
+        if r is None:
+            raise NotFound("authorization", id)
+        return _auth_from(r)
+
+    def update(self, item: Authorization) -> Authorization:
+        t = tables.authorizations
+        result = self.conn.execute(
+            update(t)
+            .where(t.c.practice_id == self.practice_id, t.c.id == item.id)
+            .values(**self._row(item), updated_at=self.clock.now())
+        )
+        if result.rowcount == 0:
+            raise NotFound("authorization", item.id)
+        return item
+
+    def for_patient(self, patient_id: int) -> Sequence[Authorization]:
+        t = tables.authorizations
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.practice_id == self.practice_id, t.c.patient_id == patient_id)
+            .order_by(t.c.start, t.c.id)
+        )
+        return [_auth_from(r) for r in rows]
+
+
+class ClaimRepository(_Scoped):
+    def add(self, claim: ClaimRecord) -> ClaimRecord:
+        c, cl = tables.claims, tables.claim_lines
+        row = {
+            "practice_id": self.practice_id,
+            "encounter_id": claim.encounter_id,
+            "coverage_id": claim.coverage_id,
+            "payer_ref": claim.payer_id,
+            "kind": claim.kind,
+            "patient_control_number": claim.patient_control_number,
+            "frequency": claim.frequency,
+            "original_claim_id": claim.original_claim_id,
+            "payer_claim_number": claim.payer_claim_number,
+            "status": claim.status,
+            "total_charge": claim.total_charge.amount,
+            "first_pass_clean": claim.first_pass_clean,
+            "scrub_runs": claim.scrub_runs,
+            **self._stamps(),
+        }
+        claim_id = self.conn.execute(insert(c).values(row).returning(c.c.id)).scalar_one()
+        self.conn.execute(
+            insert(cl),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": claim_id,
+                    "line_no": line.line_no,
+                    "encounter_line_id": line.encounter_line_id,
+                    "line_control_number": line.line_control_number,
+                    "charge": line.charge.amount,
+                }
+                for line in claim.lines
+            ],
+        )
+        return self.get(claim_id)
+
+    def _build(self, rows: Sequence[Any]) -> list[ClaimRecord]:
+        if not rows:
+            return []
+        cl = tables.claim_lines
+        by_claim: dict[int, list[ClaimLineRecord]] = {}
+        ids = [r.id for r in rows]
+        for lr in self.conn.execute(
+            select(cl).where(cl.c.claim_id.in_(ids)).order_by(cl.c.claim_id, cl.c.line_no)
+        ):
+            by_claim.setdefault(lr.claim_id, []).append(
+                ClaimLineRecord(
+                    lr.line_no,
+                    lr.encounter_line_id,
+                    lr.line_control_number,
+                    Money(lr.charge),
+                    lr.id,
+                )
+            )
+        return [
+            ClaimRecord(
+                encounter_id=r.encounter_id,
+                coverage_id=r.coverage_id,
+                payer_id=r.payer_ref,
+                kind=r.kind,
+                patient_control_number=r.patient_control_number,
+                total_charge=Money(r.total_charge),
+                lines=tuple(by_claim.get(r.id, ())),
+                status=r.status,
+                frequency=r.frequency,
+                original_claim_id=r.original_claim_id,
+                payer_claim_number=r.payer_claim_number,
+                first_pass_clean=r.first_pass_clean,
+                scrub_runs=r.scrub_runs,
+                created_at=r.created_at,
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def get(self, id: int) -> ClaimRecord:
+        c = tables.claims
+        rows = self.conn.execute(
+            select(c).where(c.c.practice_id == self.practice_id, c.c.id == id)
+        ).all()
+        if not rows:
+            raise NotFound("claim", id)
+        return self._build(rows)[0]
+
+    def by_pcn(self, pcn: str) -> ClaimRecord | None:
+        c = tables.claims
+        rows = self.conn.execute(
+            select(c).where(c.c.practice_id == self.practice_id, c.c.patient_control_number == pcn)
+        ).all()
+        return self._build(rows)[0] if rows else None
+
+    def for_encounter(self, encounter_id: int) -> Sequence[ClaimRecord]:
+        c = tables.claims
+        rows = self.conn.execute(
+            select(c)
+            .where(c.c.practice_id == self.practice_id, c.c.encounter_id == encounter_id)
+            .order_by(c.c.id)
+        ).all()
+        return self._build(rows)
+
+    def list(self, *, status: str | None = None, limit: int = 1000) -> Sequence[ClaimRecord]:
+        c = tables.claims
+        stmt = select(c).where(c.c.practice_id == self.practice_id)
+        if status:
+            stmt = stmt.where(c.c.status == status)
+        return self._build(self.conn.execute(stmt.order_by(c.c.id).limit(limit)).all())
+
+    def update(self, claim: ClaimRecord) -> ClaimRecord:
+        c = tables.claims
+        result = self.conn.execute(
+            update(c)
+            .where(c.c.practice_id == self.practice_id, c.c.id == claim.id)
+            .values(
+                status=claim.status,
+                payer_claim_number=claim.payer_claim_number,
+                first_pass_clean=claim.first_pass_clean,
+                scrub_runs=claim.scrub_runs,
+                updated_at=self.clock.now(),
+            )
+        )
+        if result.rowcount == 0:
+            raise NotFound("claim", claim.id)
+        return claim
+
+    def add_event(self, claim_id: int, event: ClaimEvent) -> None:
+        self.conn.execute(
+            insert(tables.claim_history).values(
+                practice_id=self.practice_id,
+                claim_id=claim_id,
+                at=event.at,
+                actor=event.actor[:100],
+                from_status=event.from_status,
+                to_status=event.to_status,
+                reason=event.reason[:300],
+            )
+        )
+
+    def history(self, claim_id: int) -> Sequence[ClaimEvent]:
+        h = tables.claim_history
+        rows = self.conn.execute(
+            select(h)
+            .where(h.c.practice_id == self.practice_id, h.c.claim_id == claim_id)
+            .order_by(h.c.id)
+        )
+        return [ClaimEvent(r.at, r.actor, r.from_status, r.to_status, r.reason) for r in rows]
+
+    def save_findings(self, claim_id: int, findings: Sequence[StoredFinding]) -> None:
+        if not findings:
+            return
+        self.conn.execute(
+            insert(tables.claim_findings),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": claim_id,
+                    "scrub_run": f.scrub_run,
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message[:400],
+                    "location": f.location[:100],
+                }
+                for f in findings
+            ],
+        )
+
+    def findings(self, claim_id: int, scrub_run: int | None = None) -> Sequence[StoredFinding]:
+        f = tables.claim_findings
+        stmt = select(f).where(f.c.practice_id == self.practice_id, f.c.claim_id == claim_id)
+        if scrub_run is not None:
+            stmt = stmt.where(f.c.scrub_run == scrub_run)
+        rows = self.conn.execute(stmt.order_by(f.c.id))
+        return [StoredFinding(r.scrub_run, r.code, r.severity, r.message, r.location) for r in rows]
+
+    def billed_lines(
+        self, patient_id: int, provider_id: int, dos: date, procedure: str
+    ) -> Sequence[tuple[int, int]]:
+        c, cl, el, e = tables.claims, tables.claim_lines, tables.encounter_lines, tables.encounters
+        stmt = (
+            select(c.c.id, el.c.id)
+            .select_from(
+                c.join(cl, cl.c.claim_id == c.c.id)
+                .join(el, el.c.id == cl.c.encounter_line_id)
+                .join(e, e.c.id == c.c.encounter_id)
+            )
+            .where(
+                c.c.practice_id == self.practice_id,
+                c.c.status.in_(OPEN_CLAIM_STATES),
+                e.c.patient_id == patient_id,
+                e.c.rendering_ref == provider_id,
+                el.c.dos_from == dos,
+                el.c.procedure == procedure,
+            )
+        )
+        return [(r[0], r[1]) for r in self.conn.execute(stmt)]
+
+
+def _item_from(r: Any) -> WorkItem:
+    return WorkItem(
+        queue=r.queue,
+        target_kind=r.target_kind,
+        target_id=r.target_id,
+        reason=r.reason,
+        priority=r.priority,
+        status=r.status,
+        owner=r.owner,
+        due=r.due,
+        id=r.id,
+    )
+
+
+class WorkQueueRepository(_Scoped):
+    def add(self, item: WorkItem) -> WorkItem:
+        t = tables.work_items
+        row = {
+            "practice_id": self.practice_id,
+            "queue": item.queue,
+            "target_kind": item.target_kind,
+            "target_id": item.target_id,
+            "reason": item.reason[:400],
+            "priority": item.priority,
+            "status": item.status,
+            "owner": item.owner,
+            "due": item.due,
+            **self._stamps(),
+        }
+        new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
+        return dataclasses.replace(item, id=new_id)
+
+    def get(self, id: int) -> WorkItem:
+        t = tables.work_items
+        r = self.conn.execute(
+            select(t).where(t.c.practice_id == self.practice_id, t.c.id == id)
+        ).first()
+        if r is None:
+            raise NotFound("work item", id)
+        return _item_from(r)
+
+    def update(self, item: WorkItem) -> WorkItem:
+        t = tables.work_items
+        result = self.conn.execute(
+            update(t)
+            .where(t.c.practice_id == self.practice_id, t.c.id == item.id)
+            .values(
+                reason=item.reason[:400],
+                priority=item.priority,
+                status=item.status,
+                owner=item.owner,
+                due=item.due,
+                updated_at=self.clock.now(),
+            )
+        )
+        if result.rowcount == 0:
+            raise NotFound("work item", item.id)
+        return item
+
+    def open_for(self, queue: str, target_kind: str, target_id: int) -> WorkItem | None:
+        t = tables.work_items
+        r = self.conn.execute(
+            select(t).where(
+                and_(
+                    t.c.practice_id == self.practice_id,
+                    t.c.queue == queue,
+                    t.c.target_kind == target_kind,
+                    t.c.target_id == target_id,
+                    t.c.status.in_(("open", "in_progress")),
+                )
+            )
+        ).first()
+        return _item_from(r) if r else None
+
+    def list(self, queue: str | None = None, status: str | None = "open") -> Sequence[WorkItem]:
+        t = tables.work_items
+        stmt = select(t).where(t.c.practice_id == self.practice_id)
+        if queue:
+            stmt = stmt.where(t.c.queue == queue)
+        if status:
+            stmt = stmt.where(t.c.status == status)
+        rows = self.conn.execute(stmt.order_by(t.c.priority.desc(), t.c.due, t.c.id))
+        return [_item_from(r) for r in rows]
+
+    def add_event(
+        self, item_id: int, at: datetime, actor: str, action: str, note: str | None
+    ) -> None:
+        self.conn.execute(
+            insert(tables.work_item_events).values(
+                practice_id=self.practice_id,
+                item_id=item_id,
+                at=at,
+                actor=actor[:100],
+                action=action,
+                note=note,
+            )
+        )

@@ -1,0 +1,207 @@
+"""Builds the claim as an 837 carries it (``domain.claim.Claim``) from a stored claim record
+and the registration and charge-entry data it points at.
+
+This is the one place where revcycle's records meet the X12 claim model: the writer, the
+scrubber and the paper forms all start from its result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from revcycle.domain import claim as x
+from revcycle.domain.claim_record import ClaimRecord
+from revcycle.domain.coverage import ORDER_LETTER, SELF, Coverage
+from revcycle.domain.encounter import Encounter
+from revcycle.domain.patient import Patient, Person
+from revcycle.domain.payer import Payer, Plan
+from revcycle.domain.practice import Practice
+from revcycle.domain.provider import Facility, Provider
+from revcycle.domain.values import Address
+from revcycle.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ClaimSources:
+    """Everything a claim is built from, loaded once (the scrubber's rules read it too)."""
+
+    record: ClaimRecord
+    practice: Practice
+    encounter: Encounter
+    patient: Patient
+    coverage: Coverage
+    plan: Plan
+    payer: Payer
+    rendering: Provider
+    referring: Provider | None
+    supervising: Provider | None
+    facility: Facility | None
+    attending: Provider | None
+    operating: Provider | None
+    original: ClaimRecord | None
+
+
+def load_sources(uow: UnitOfWork, record: ClaimRecord) -> ClaimSources:
+    assert uow.practice_id is not None
+    enc = uow.encounters.get(record.encounter_id)
+    coverage = uow.coverages.get(record.coverage_id)
+    plan = uow.plans.get(coverage.plan_id)
+
+    def provider(pid: int | None) -> Provider | None:
+        return uow.providers.get(pid) if pid is not None else None
+
+    inst = enc.institutional
+    return ClaimSources(
+        record=record,
+        practice=uow.practices.get(uow.practice_id),
+        encounter=enc,
+        patient=uow.patients.get(enc.patient_id),
+        coverage=coverage,
+        plan=plan,
+        payer=uow.payers.get(plan.payer_id),
+        rendering=uow.providers.get(enc.rendering_provider_id),
+        referring=provider(enc.referring_provider_id),
+        supervising=provider(enc.supervising_provider_id),
+        facility=uow.facilities.get(enc.facility_id) if enc.facility_id is not None else None,
+        attending=provider(inst.attending_provider_id) if inst else None,
+        operating=provider(inst.operating_provider_id) if inst else None,
+        original=uow.claims.get(record.original_claim_id) if record.original_claim_id else None,
+    )
+
+
+def _address(a: Address | None) -> x.Address | None:
+    if a is None:
+        return None
+    return x.Address(
+        line1=a.line1, city=a.city, state=a.state, postal_code=a.zip, line2=a.line2 or ""
+    )
+
+
+def _person(p: Patient | Person) -> x.Person:
+    return x.Person(
+        last_name=p.last_name,
+        first_name=p.first_name,
+        middle_name=p.middle_name or "",
+        suffix=getattr(p, "suffix", None) or "",
+        birth_date=p.dob,
+        sex=p.sex or "U",
+        address=_address(p.address),
+    )
+
+
+def _provider(p: Provider | None) -> x.Provider | None:
+    if p is None:
+        return None
+    return x.Provider(
+        last_or_org_name=p.last_name,
+        first_name=p.first_name or "",
+        middle_name=p.middle_name or "",
+        npi=p.npi,
+        is_person=p.kind == "individual",
+        taxonomy=p.taxonomy or "",
+    )
+
+
+def build_claim(s: ClaimSources) -> x.Claim:
+    enc, rec, pr = s.encounter, s.record, s.practice
+    self_subscriber = s.coverage.relationship == SELF or s.coverage.subscriber is None
+    subscriber_person = _person(s.patient if self_subscriber else s.coverage.subscriber)  # type: ignore[arg-type]
+    lines_by_id = {line.id: line for line in enc.lines}
+    out_lines = []
+    for cl in rec.lines:
+        line = lines_by_id[cl.encounter_line_id]
+        minutes = line.anesthesia_minutes
+        out_lines.append(
+            x.ServiceLine(
+                procedure_code=line.procedure,
+                charge=cl.charge,
+                units=Decimal(minutes) if minutes else line.units,
+                service_date=line.dos_from or enc.dos_from,
+                service_date_end=line.dos_to
+                if line.dos_to and line.dos_to != line.dos_from
+                else None,
+                line_control_number=cl.line_control_number,
+                modifiers=line.modifiers,
+                diagnosis_pointers=line.pointers,
+                unit_basis="MJ" if minutes else "UN",
+                revenue_code=line.revenue_code or "",
+                drug=x.Drug(
+                    ndc=line.ndc,
+                    quantity=line.ndc_quantity or Decimal(1),
+                    unit=line.ndc_unit or "UN",
+                )
+                if line.ndc
+                else None,
+                description=line.note or "",
+            )
+        )
+    institutional = None
+    if enc.institutional is not None:
+        inst = enc.institutional
+        institutional = x.InstitutionalInfo(
+            facility_type=inst.type_of_bill[:2],
+            statement_from=enc.dos_from,
+            statement_to=enc.dos_to,
+            admission_type=inst.admission_type or "",
+            admission_source=inst.admission_source or "",
+            patient_status=inst.patient_status,
+            admission_date=inst.admission_date,
+            admitting_diagnosis=x.Diagnosis(inst.admitting_diagnosis)
+            if inst.admitting_diagnosis
+            else None,
+            reasons_for_visit=tuple(x.Diagnosis(c) for c in inst.reason_for_visit[:3]),
+            attending_provider=_provider(s.attending),
+            operating_provider=_provider(s.operating),
+        )
+    facility = None
+    if s.facility is not None and s.facility.address != pr.billing_address:
+        facility = x.Provider(
+            last_or_org_name=s.facility.name,
+            npi=s.facility.npi or "",
+            address=_address(s.facility.address),
+        )
+    return x.Claim(
+        kind=x.ClaimKind.INSTITUTIONAL if rec.kind == "I" else x.ClaimKind.PROFESSIONAL,
+        patient_control_number=rec.patient_control_number,
+        total_charge=rec.total_charge,
+        billing_provider=x.Provider(
+            last_or_org_name=pr.legal_name,
+            npi=pr.group_npi,
+            taxonomy=pr.taxonomy,
+            tax_id=pr.tin,
+            address=_address(pr.billing_address),
+        ),
+        subscriber=x.Subscriber(
+            person=subscriber_person,
+            member_id=s.coverage.member_id,
+            payer_responsibility=ORDER_LETTER[s.coverage.order],
+            relationship=SELF if self_subscriber else "",
+            group_number=s.coverage.group_number or "",
+            claim_filing_indicator=s.plan.claim_filing_indicator,
+        ),
+        payer=x.Payer(
+            name=s.payer.name, payer_id=s.payer.payer_id, address=_address(s.payer.address)
+        ),
+        diagnoses=tuple(x.Diagnosis(d.code, d.poa or "") for d in enc.diagnoses),
+        lines=tuple(out_lines),
+        place_of_service=enc.place_of_service,
+        frequency=x.Frequency(rec.frequency),
+        original_reference=(s.original.payer_claim_number or "")
+        if s.original
+        else (rec.payer_claim_number or "")
+        if rec.frequency in ("7", "8")
+        else "",
+        patient=None
+        if self_subscriber
+        else x.Patient(person=_person(s.patient), relationship=s.coverage.relationship),
+        prior_authorization=enc.prior_authorization or "",
+        referral_number=enc.referral_number or "",
+        medical_record_number=s.patient.mrn,
+        referring_provider=_provider(s.referring),
+        rendering_provider=_provider(s.rendering),
+        supervising_provider=_provider(s.supervising),
+        service_facility=facility,
+        pay_to_address=_address(pr.pay_to_address),
+        institutional=institutional,
+    )
