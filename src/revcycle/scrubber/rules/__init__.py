@@ -1,0 +1,1 @@
+"""Scrubber rules by family: structure, providers, patient and coverage, coding, payer."""

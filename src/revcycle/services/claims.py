@@ -1,0 +1,151 @@
+"""Claims: created from encounters, moved through their lifecycle, scrubbed, shown.
+
+Rules kept here:
+- one original claim per encounter and coverage: ``create_claims`` bills each encounter that
+  has none yet to its first coverage (the primary on the date of service), so running it twice
+  creates nothing twice;
+- the patient control number comes from the practice's ``claim`` sequence and never changes;
+  every line gets a line item control number (REF*6R);
+- every status change is checked against ``domain.claim_status`` and recorded in the claim's
+  history with who, when and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from revcycle.domain.claim_record import (
+    ClaimEvent,
+    ClaimLineRecord,
+    ClaimRecord,
+    StoredFinding,
+    line_control_number,
+    patient_control_number,
+)
+from revcycle.domain.claim_status import EDITABLE, check_transition
+from revcycle.domain.encounter import Encounter
+from revcycle.domain.errors import DomainValidationError
+from revcycle.domain.money import Money
+from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS
+from revcycle.services.context import Context
+from revcycle.services.ports import UnitOfWork
+
+
+def _claim_for(ctx: Context, uow: UnitOfWork, enc: Encounter) -> ClaimRecord | None:
+    assert enc.id is not None and ctx.practice_id is not None
+    if not enc.coverage_ids:
+        return None  # self-pay: nothing to bill to a payer
+    coverage = uow.coverages.get(enc.coverage_ids[0])
+    plan = uow.plans.get(coverage.plan_id)
+    pcn = patient_control_number(ctx.practice_id, uow.sequences.next(ctx.practice_id, "claim"))
+    lines = tuple(
+        ClaimLineRecord(n, line.id, line_control_number(pcn, n), line.charge)  # type: ignore[arg-type]
+        for n, line in enumerate(enc.lines, start=1)
+    )
+    record = ClaimRecord(
+        encounter_id=enc.id,
+        coverage_id=coverage.id,  # type: ignore[arg-type]
+        payer_id=plan.payer_id,
+        kind=enc.kind,
+        patient_control_number=pcn,
+        total_charge=Money.sum(line.charge for line in lines),
+        lines=lines,
+    )
+    record = uow.claims.add(record)
+    assert record.id is not None
+    uow.claims.add_event(
+        record.id, ClaimEvent(ctx.clock.now(), ctx.actor, None, "draft", "created from encounter")
+    )
+    ctx.audit(uow, "create", "claim", record.id)
+    return record
+
+
+def create_claims(ctx: Context, encounter_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
+    """Claims for the given encounters (default: every encounter without one)."""
+    ctx.require(WRITE_PATIENTS)
+    created: list[ClaimRecord] = []
+    with ctx.uow() as uow:
+        if encounter_ids is None:
+            encounters = list(uow.encounters.without_claims(ctx.clock.today()))
+        else:
+            encounters = [uow.encounters.get(i) for i in encounter_ids]
+        for enc in encounters:
+            assert enc.id is not None
+            if uow.claims.for_encounter(enc.id):
+                continue
+            record = _claim_for(ctx, uow, enc)
+            if record is not None:
+                created.append(record)
+        uow.commit()
+    return created
+
+
+def transition(
+    uow: UnitOfWork, ctx: Context, claim: ClaimRecord, target: str, reason: str
+) -> ClaimRecord:
+    """Move a claim to ``target`` inside the caller's unit of work, recording why."""
+    assert claim.id is not None
+    check_transition(claim.status, target)
+    updated = replace(claim, status=target)
+    uow.claims.update(updated)
+    uow.claims.add_event(
+        claim.id, ClaimEvent(ctx.clock.now(), ctx.actor, claim.status, target, reason)
+    )
+    ctx.audit(uow, "update", "claim", claim.id)
+    return updated
+
+
+def change_status(ctx: Context, claim_id: int, target: str, reason: str) -> ClaimRecord:
+    ctx.require(WRITE_PATIENTS)
+    if not reason.strip():
+        raise DomainValidationError.single("reason", "required", "say why the claim changes state")
+    with ctx.uow() as uow:
+        claim = transition(uow, ctx, uow.claims.get(claim_id), target, reason.strip())
+        uow.commit()
+    return claim
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    record: ClaimRecord
+    encounter: Encounter
+    history: Sequence[ClaimEvent]
+    findings: Sequence[StoredFinding]
+
+
+def get_claim(ctx: Context, claim_id: int) -> ClaimDetail:
+    ctx.require(READ_REGISTRATION)
+    with ctx.uow() as uow:
+        record = uow.claims.get(claim_id)
+        detail = ClaimDetail(
+            record,
+            uow.encounters.get(record.encounter_id),
+            uow.claims.history(claim_id),
+            uow.claims.findings(claim_id, record.scrub_runs) if record.scrub_runs else (),
+        )
+        ctx.audit(uow, "read", "claim", claim_id)
+        uow.commit()
+    return detail
+
+
+def list_claims(ctx: Context, status: str | None = None) -> Sequence[ClaimRecord]:
+    ctx.require(READ_REGISTRATION)
+    with ctx.uow() as uow:
+        return uow.claims.list(status=status)
+
+
+def find_claim(uow: UnitOfWork, key: str) -> ClaimRecord:
+    """A claim by id or patient control number."""
+    claim = uow.claims.by_pcn(key.strip().upper())
+    if claim is None and key.strip().isdigit():
+        claim = uow.claims.get(int(key))
+    if claim is None:
+        from revcycle.domain.errors import NotFound
+
+        raise NotFound("claim", key)
+    return claim
+
+
+def is_editable(claim: ClaimRecord) -> bool:
+    return claim.status in EDITABLE

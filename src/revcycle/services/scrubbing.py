@@ -1,0 +1,167 @@
+"""Scrubbing claims: run the scrubber's rules, store the findings, move the claim on.
+
+Rules kept here:
+- a claim with an error finding becomes ``scrubbed_errors`` and gets an open item in the
+  ``scrubber_hold`` work queue (one per claim); a clean one becomes ``scrubbed_clean`` then
+  ``ready`` and its hold item, if any, is closed;
+- the result of a claim's first scrub is kept (``first_pass_clean``) for the clean claim rate;
+- every run's findings are stored under its run number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+from revcycle.codesets import CodeSets, Finding, default_codesets
+from revcycle.domain.claim_record import ClaimRecord, StoredFinding
+from revcycle.domain.user import WRITE_PATIENTS
+from revcycle.domain.workqueue import WorkItem
+from revcycle.scrubber import PayerRules, PriorService, ScrubInput, load_payer_rules, scrub
+from revcycle.scrubber.engine import is_clean
+from revcycle.services.claim_builder import build_claim, load_sources
+from revcycle.services.claims import transition
+from revcycle.services.context import Context
+from revcycle.services.ports import UnitOfWork
+
+SCRUBBABLE = ("draft", "scrubbed_errors", "scrubbed_clean")
+
+
+@dataclass(frozen=True)
+class ScrubResult:
+    claim: ClaimRecord
+    findings: Sequence[Finding]
+
+    @property
+    def clean(self) -> bool:
+        return is_clean(self.findings)
+
+
+def scrub_input(
+    ctx: Context, uow: UnitOfWork, record: ClaimRecord, codesets: CodeSets, rules: PayerRules
+) -> ScrubInput:
+    s = load_sources(uow, record)
+    claim = build_claim(s)
+    enc = s.encounter
+    duplicates: list[tuple[int, int]] = []
+    for cl in record.lines:
+        line = next(x for x in enc.lines if x.id == cl.encounter_line_id)
+        for other_claim, _ in uow.claims.billed_lines(
+            enc.patient_id, enc.rendering_provider_id, line.dos_from or enc.dos_from, line.procedure
+        ):
+            if other_claim != record.id:
+                duplicates.append((cl.line_no, other_claim))
+    window = enc.dos_from - timedelta(days=90)
+    prior = [
+        PriorService(
+            line.procedure, line.dos_from or e.dos_from, e.rendering_provider_id, line.modifiers
+        )
+        for e in uow.encounters.list(patient_id=enc.patient_id)
+        if e.id != enc.id and window <= e.dos_from < enc.dos_from
+        for line in e.lines
+    ]
+    return ScrubInput(
+        claim=claim,
+        practice=s.practice,
+        patient=s.patient,
+        coverage=s.coverage,
+        plan=s.plan,
+        payer=s.payer,
+        rendering=s.rendering,
+        today=ctx.clock.today(),
+        codesets=codesets,
+        payer_rule=rules.for_payer(s.payer.payer_id),
+        referring=s.referring,
+        supervising=s.supervising,
+        facility=s.facility,
+        enrollments=uow.enrollments.for_payer(s.payer.id or 0),
+        authorizations=uow.authorizations.for_patient(enc.patient_id),
+        duplicates=duplicates,
+        prior_services=prior,
+    )
+
+
+def _hold(ctx: Context, uow: UnitOfWork, claim: ClaimRecord, findings: Sequence[Finding]) -> None:
+    assert claim.id is not None
+    errors = [f for f in findings if f.severity == "error"]
+    item = uow.work_items.open_for("scrubber_hold", "claim", claim.id)
+    now = ctx.clock.now()
+    if errors:
+        reason = "; ".join(f"{f.code} {f.message}" for f in errors)[:400]
+        if item is None:
+            item = uow.work_items.add(
+                WorkItem(
+                    "scrubber_hold",
+                    "claim",
+                    claim.id,
+                    reason,
+                    priority=int(claim.total_charge.amount),
+                )
+            )
+            uow.work_items.add_event(item.id or 0, now, ctx.actor, "opened", reason)
+        else:
+            uow.work_items.update(replace(item, reason=reason))
+            uow.work_items.add_event(item.id or 0, now, ctx.actor, "rescrubbed", reason)
+    elif item is not None:
+        uow.work_items.update(replace(item, status="done"))
+        uow.work_items.add_event(item.id or 0, now, ctx.actor, "closed", "claim scrubbed clean")
+
+
+def scrub_one(
+    ctx: Context, uow: UnitOfWork, record: ClaimRecord, codesets: CodeSets, rules: PayerRules
+) -> ScrubResult:
+    assert record.id is not None
+    findings = scrub(scrub_input(ctx, uow, record, codesets, rules))
+    clean = is_clean(findings)
+    run = record.scrub_runs + 1
+    uow.claims.save_findings(
+        record.id, [StoredFinding(run, f.code, f.severity, f.message, f.location) for f in findings]
+    )
+    record = replace(
+        record,
+        scrub_runs=run,
+        first_pass_clean=clean if record.first_pass_clean is None else record.first_pass_clean,
+    )
+    uow.claims.update(record)
+    errors = sum(f.severity == "error" for f in findings)
+    if clean:
+        record = transition(uow, ctx, record, "scrubbed_clean", f"scrub run {run}: clean")
+        record = transition(uow, ctx, record, "ready", "clean claim, ready to submit")
+    else:
+        record = transition(
+            uow, ctx, record, "scrubbed_errors", f"scrub run {run}: {errors} errors"
+        )
+    _hold(ctx, uow, record, findings)
+    return ScrubResult(record, findings)
+
+
+def scrub_claims(
+    ctx: Context,
+    claim_ids: Sequence[int] | None = None,
+    *,
+    codesets: CodeSets | None = None,
+    payer_rules: Path | None = None,
+) -> list[ScrubResult]:
+    """Scrub the given claims (default: every claim waiting for a scrub), one transaction each."""
+    ctx.require(WRITE_PATIENTS)
+    cs = codesets or default_codesets()
+    rules = load_payer_rules(payer_rules)
+    with ctx.uow() as uow:
+        ids = (
+            list(claim_ids)
+            if claim_ids is not None
+            else [
+                c.id
+                for status in SCRUBBABLE
+                for c in uow.claims.list(status=status)
+                if c.id is not None
+            ]
+        )
+    results = []
+    for claim_id in ids:
+        with ctx.uow() as uow:
+            results.append(scrub_one(ctx, uow, uow.claims.get(claim_id), cs, rules))
+            uow.commit()
+    return results

@@ -1,0 +1,207 @@
+"""Encounters become claims: fees, control numbers, lifecycle, scrub results, 837 output."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from revcycle.domain.claim_status import InvalidTransition
+from revcycle.domain.errors import DomainValidationError
+from revcycle.domain.money import Money
+from revcycle.services import charges, claims
+from revcycle.services.claim_builder import build_claim, load_sources
+from revcycle.services.scrubbing import scrub_claims
+from revcycle.x12.control import InMemoryControlNumbers
+from revcycle.x12.mapping.claim837 import Submitter, write_837
+from revcycle.x12.writer import Envelope
+from tests.unit.x12.pyx12_helper import pyx12_errors
+
+SUBMITTER = Submitter(
+    "Test Family Practice", "SUB001", "Billing Office", "2175550100", "SIM CLEARINGHOUSE", "SIMCH"
+)
+ENVELOPE = Envelope(sender_id="SUB001", receiver_id="SIMCH")
+
+
+def test_charges_come_from_the_fee_schedule_unless_entered(billing):
+    enc = charges.enter_charges(
+        billing.ctx,
+        billing.encounter(
+            lines=[
+                {"procedure": "99213", "pointers": "1"},
+                {"procedure": "93000", "modifiers": "26", "pointers": "2"},
+                {
+                    "procedure": "J1100",
+                    "units": "3",
+                    "pointers": "1",
+                    "ndc": "00009-0047-01",
+                    "ndc_unit": "ML",
+                    "ndc_quantity": "1",
+                },
+                {"procedure": "97110", "units": "2", "charge": "99.99", "pointers": "1"},
+            ]
+        ),
+    )
+    assert [str(line.charge) for line in enc.lines] == ["120.00", "15.00", "37.50", "99.99"]
+    assert [line.charge_source for line in enc.lines] == ["fee_schedule"] * 3 + ["entered"]
+    assert all(line.entered_at is not None for line in enc.lines)
+
+
+def test_line_without_fee_or_charge_is_refused(billing):
+    with pytest.raises(DomainValidationError) as info:
+        charges.enter_charges(
+            billing.ctx, billing.encounter(lines=[{"procedure": "99215", "pointers": "1"}])
+        )
+    assert info.value.errors[0].field == "lines.1.charge"
+
+
+def test_encounter_references_are_checked(billing):
+    with pytest.raises(DomainValidationError) as info:
+        charges.enter_charges(
+            billing.ctx,
+            billing.encounter(rendering_provider_id=billing.referring, facility_id=9999),
+        )
+    assert {e.field for e in info.value.errors} == {"rendering_provider_id", "facility_id"}
+
+
+def test_anesthesia_minutes_become_units():
+    from revcycle.domain.encounter import anesthesia_units
+
+    assert anesthesia_units(47) == Decimal("3.1")
+    assert anesthesia_units(60) == Decimal("4.0")
+
+
+def test_create_claims_bills_the_primary_once(billing):
+    enc = charges.enter_charges(
+        billing.ctx,
+        billing.encounter(
+            lines=[
+                {"procedure": "99214", "pointers": "1,2"},
+                {"procedure": "93000", "pointers": "2"},
+            ]
+        ),
+    )
+    created = claims.create_claims(billing.ctx)
+    assert len(created) == 1
+    claim = created[0]
+    assert claim.patient_control_number.startswith("P") and claim.status == "draft"
+    assert [line.line_control_number for line in claim.lines] == [
+        f"{claim.patient_control_number}L01",
+        f"{claim.patient_control_number}L02",
+    ]
+    assert claim.total_charge == Money("220.00")
+    assert claims.create_claims(billing.ctx) == []  # idempotent
+    assert claims.create_claims(billing.ctx, [enc.id]) == []
+    detail = claims.get_claim(billing.ctx, claim.id)
+    assert [(e.from_status, e.to_status) for e in detail.history] == [(None, "draft")]
+
+
+def test_invalid_transition_is_refused_and_recorded_ones_kept(billing):
+    charges.enter_charges(billing.ctx, billing.encounter())
+    [claim] = claims.create_claims(billing.ctx)
+    with pytest.raises(InvalidTransition):
+        claims.change_status(billing.ctx, claim.id, "paid", "test")
+    claims.change_status(billing.ctx, claim.id, "voided", "entered in error")
+    with pytest.raises(InvalidTransition):
+        claims.change_status(billing.ctx, claim.id, "draft", "undo")
+    assert [e.to_status for e in claims.get_claim(billing.ctx, claim.id).history] == [
+        "draft",
+        "voided",
+    ]
+
+
+def test_clean_claim_becomes_ready_and_first_pass_is_kept(billing):
+    charges.enter_charges(billing.ctx, billing.encounter())
+    [claim] = claims.create_claims(billing.ctx)
+    [result] = scrub_claims(billing.ctx)
+    assert [f.code for f in result.findings if f.severity == "error"] == []
+    detail = claims.get_claim(billing.ctx, claim.id)
+    assert detail.record.status == "ready" and detail.record.first_pass_clean is True
+    assert [e.to_status for e in detail.history] == ["draft", "scrubbed_clean", "ready"]
+
+
+def test_claim_with_errors_is_held_in_the_work_queue(billing):
+    charges.enter_charges(
+        billing.ctx,
+        billing.encounter(patient=billing.hmo_pt, lines=[{"procedure": "70551", "pointers": "1"}]),
+    )
+    [claim] = claims.create_claims(billing.ctx)
+    [result] = scrub_claims(billing.ctx)
+    assert {f.code for f in result.findings if f.severity == "error"} == {"R31", "R36"}
+    with billing.ctx.uow() as uow:
+        [item] = uow.work_items.list("scrubber_hold")
+    assert item.target_id == claim.id and "R31" in item.reason
+    record = claims.get_claim(billing.ctx, claim.id).record
+    assert record.status == "scrubbed_errors" and record.first_pass_clean is False
+
+
+def test_every_837_built_from_test_encounters_passes_pyx12(billing, tmp_path):
+    ctx = billing.ctx
+    charges.enter_charges(ctx, billing.encounter())
+    charges.enter_charges(
+        ctx,
+        billing.encounter(
+            patient=billing.child_pt,
+            referring_provider_id=billing.referring,
+            lines=[
+                {"procedure": "99213", "modifiers": "25", "pointers": "1"},
+                {"procedure": "20610", "modifiers": "RT", "pointers": "2"},
+                {
+                    "procedure": "J1100",
+                    "units": "2",
+                    "pointers": "1",
+                    "ndc": "00009004701",
+                    "ndc_unit": "ML",
+                    "ndc_quantity": "2",
+                },
+            ],
+        ),
+    )
+    charges.enter_charges(
+        ctx,
+        billing.encounter(
+            patient=billing.medicare_pt,
+            diagnoses=["I10"],
+            lines=[
+                {"procedure": "99214", "pointers": "1"},
+                {"procedure": "93000", "pointers": "1"},
+            ],
+        ),
+    )
+    charges.enter_charges(
+        ctx,
+        billing.encounter(
+            patient=billing.hmo_pt,
+            referral_number="REF778",
+            prior_authorization="PA1",
+            lines=[{"procedure": "70551", "pointers": "1", "note": "MRI brain"}],
+        ),
+    )
+    charges.enter_charges(
+        ctx,
+        billing.encounter(
+            lines=[
+                {"procedure": "00790", "anesthesia_minutes": "47", "charge": "400", "pointers": "1"}
+            ]
+        ),
+    )
+    records = claims.create_claims(ctx)
+    assert len(records) == 5
+    with ctx.uow() as uow:
+        built = [build_claim(load_sources(uow, r)) for r in records]
+    text = write_837(
+        built,
+        SUBMITTER,
+        ENVELOPE,
+        InMemoryControlNumbers(),
+        datetime(2026, 6, 15, 9, 30, tzinfo=UTC),
+    )
+    assert "REF*6R*" in text and "REF*G1*PA1" in text and "REF*9F*REF778" in text
+    assert pyx12_errors(text, tmp_path) == []
+
+
+def test_missing_charge_report_lists_unbilled_encounters(billing):
+    enc = charges.enter_charges(billing.ctx, billing.encounter(dos_from="2026-05-01"))
+    assert [e.id for e in charges.missing_charges(billing.ctx, days=30)] == [enc.id]
+    assert charges.missing_charges(billing.ctx, days=60) == []
+    claims.create_claims(billing.ctx)
+    assert charges.missing_charges(billing.ctx, days=30) == []
