@@ -27,7 +27,9 @@ class Rule:
         return (self.check.__doc__ or "").strip()
 
 
-def finding(code: str, message: str, location: str = "claim", severity: Severity = "error") -> Finding:
+def finding(
+    code: str, message: str, location: str = "claim", severity: Severity = "error"
+) -> Finding:
     return Finding(code, severity, message, location)
 
 

@@ -56,20 +56,20 @@ def _from_codesets(rule: str) -> Rule:
 
 
 def diagnosis_count(inp: ScrubInput) -> Iterator[Finding]:
-    """R17: at most 12 diagnoses on a professional claim (25 institutional); each line points at
-    1 to 4 diagnoses, all of them present."""
+    """R17: at most 12 diagnoses on a professional claim (25 institutional), none repeated; each
+    line points at 1 to 4 diagnoses, all of them present (the code sets check the pointers)."""
+    for f in inp.coding:
+        if _CODING_RULE.get(f.code) == "R17":
+            yield Finding("R17", f.severity, f.message, f.location)
     limit = 25 if inp.claim.institutional is not None else 12
     n_dx = len(inp.claim.diagnoses)
     if n_dx > limit:
         yield finding("R17", f"{n_dx} diagnoses; at most {limit} fit on this claim", "diagnoses")
-    for n, line in enumerate(inp.claim.lines, start=1):
-        ptrs = line.diagnosis_pointers
-        if inp.claim.institutional is None and not 1 <= len(ptrs) <= 4:
-            yield finding("R17", "a line points at 1 to 4 diagnoses", f"lines[{n}].pointers")
-        for p in ptrs:
-            if not 1 <= p <= n_dx:
+    if inp.claim.institutional is None:
+        for n, line in enumerate(inp.claim.lines, start=1):
+            if len(line.diagnosis_pointers) > 4:
                 yield finding(
-                    "R17", f"pointer {p} points at an empty diagnosis slot", f"lines[{n}].pointers"
+                    "R17", "a line points at no more than 4 diagnoses", f"lines[{n}].pointers"
                 )
 
 
@@ -282,11 +282,7 @@ def global_surgery(inp: ScrubInput) -> Iterator[Finding]:
 
 RULES = (
     *(_from_codesets(r) for r in ("R14", "R15", "R16", "R18", "R19", "R20", "R21", "R22")),
-    Rule(
-        "R17",
-        "diagnosis count and pointers",
-        lambda inp: [*_from_codesets("R17").check(inp), *diagnosis_count(inp)],
-    ),
+    Rule("R17", "diagnosis count and pointers", diagnosis_count),
     Rule("R23", "modifier 25", modifier_25),
     Rule("R24", "59 and X modifiers", distinct_service_modifiers),
     Rule("R25", "26 and TC", professional_technical),
