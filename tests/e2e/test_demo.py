@@ -15,7 +15,7 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     exe = Path(sys.executable).parent / "revcycle"
     env = {k: v for k, v in os.environ.items() if k != "REVCYCLE_DATABASE_URL"}
     r = subprocess.run(
-        [str(exe), "demo", "--out", str(tmp_path / "out"), "--seed", "3"],
+        [str(exe), "demo", "--out", str(tmp_path / "out"), "--seed", "3", "--encounters", "40"],
         capture_output=True,
         text=True,
         env=env,
@@ -28,14 +28,23 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     reg = summary["stages"]["registration"]
     assert reg["patients"] == 24 and reg["coverages"] > reg["patients"] and reg["providers"] == 5
+    claims = summary["stages"]["claims"]
+    assert summary["stages"]["charge_entry"]["encounters"] == 40
+    assert claims["created"] == 40 and claims["clean_first_pass"] + claims["held"] == 40
+    assert claims["held"] >= 1 and claims["clean_first_pass"] >= 30
+    assert (tmp_path / "out" / "837P-ready-claims.x12").read_text().startswith("ISA*")
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 
 
 def test_demo_is_deterministic_for_a_seed_and_reruns_cleanly(tmp_path):
     runner = CliRunner()
-    first = runner.invoke(app, ["demo", "--out", str(tmp_path), "--seed", "11", "--json"])
+    first = runner.invoke(
+        app, ["demo", "--out", str(tmp_path), "--seed", "11", "--encounters", "20", "--json"]
+    )
     assert first.exit_code == 0, first.stderr
-    second = runner.invoke(app, ["demo", "--out", str(tmp_path), "--seed", "11", "--json"])
+    second = runner.invoke(
+        app, ["demo", "--out", str(tmp_path), "--seed", "11", "--encounters", "20", "--json"]
+    )
     assert second.exit_code == 0
     assert json.loads(first.stdout) == json.loads(second.stdout)

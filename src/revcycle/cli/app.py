@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from revcycle.cli.claims_cmds import authorizations, claims, contracts, encounters, fees, queue
 from revcycle.cli.common import (
     DbOpt,
     JsonOpt,
@@ -34,6 +35,12 @@ app.add_typer(facilities, name="facilities")
 app.add_typer(payers, name="payers")
 app.add_typer(patients, name="patients")
 app.add_typer(coverages, name="coverages")
+app.add_typer(fees, name="fees")
+app.add_typer(contracts, name="contracts")
+app.add_typer(authorizations, name="authorizations")
+app.add_typer(encounters, name="encounters")
+app.add_typer(claims, name="claims")
+app.add_typer(queue, name="queue")
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)

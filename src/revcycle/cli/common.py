@@ -48,6 +48,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout")]
 class State:
     db: str | None = None
     practice: int | None = None
+    clock: Any = None  # a Clock that replaces the environment's (the demo runs on its own)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -74,9 +75,8 @@ class State:
             os_user = getpass.getuser()
         except (KeyError, OSError):
             os_user = str(os.getuid())
-        ctx = Context.operator(
-            os_user, clock_from_env(), SqlUnitOfWorkFactory(self.engine, clock_from_env())
-        )
+        clock = self.clock or clock_from_env()
+        ctx = Context.operator(os_user, clock, SqlUnitOfWorkFactory(self.engine, clock))
         if not need_practice:
             return ctx if self.practice is None else ctx.with_practice(self.practice)
         if self.practice is not None:
@@ -100,6 +100,7 @@ def reset_state(db: str | None, practice: int | None) -> None:
     """Start an invocation afresh (one process may run several, as tests do)."""
     STATE.db = db
     STATE.practice = practice
+    STATE.clock = None
     _drop_engine()
 
 

@@ -1,19 +1,36 @@
 """``revcycle demo``: the walking skeleton. Each stage of the revenue cycle adds its step here,
-so the whole cycle runs end to end against the simulator at every commit."""
+so the whole cycle runs end to end against the simulator at every commit.
+
+The demo runs on a simulated clock (default 2026-09-28, inside the ICD-10-CM FY2026 year the
+package carries; ``REVCYCLE_CLOCK`` overrides it), so its results do not depend on the day.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 
 from revcycle.cli.common import err_console, out_console, state
 
+DEMO_NOW = datetime(2026, 9, 28, 17, 0, tzinfo=UTC)
+
 
 def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: bool) -> None:
+    from revcycle.config import clock_from_env
+    from revcycle.db.control_numbers import SqlControlNumbers
+    from revcycle.services.claims import create_claims
+    from revcycle.services.clock import FixedClock
     from revcycle.services.demo import register_demo_practice
+    from revcycle.services.demo_charges import enter_demo_charges
+    from revcycle.services.scrubbing import scrub_claims
+    from revcycle.services.x12_out import claims_837
 
     out.mkdir(parents=True, exist_ok=True)
     if db is None:
@@ -21,30 +38,70 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         demo_db.unlink(missing_ok=True)  # the demo database is the demo's own: start afresh
         db = f"sqlite:///{demo_db}"
     st = state(db)
-    with err_console.status("stage 1/1: registration"):
+    st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
+    stages = 3
+    with err_console.status(f"stage 1/{stages}: registration"):
         demo = register_demo_practice(st.context(need_practice=False), seed)
-    summary = {
+    assert demo.practice.id is not None
+    ctx = st.context(need_practice=False).with_practice(demo.practice.id)
+    with err_console.status(f"stage 2/{stages}: charge entry ({encounters} encounters)"):
+        entered = enter_demo_charges(ctx, demo, seed, encounters)
+    with err_console.status(f"stage 3/{stages}: claims and scrubber"):
+        created = create_claims(ctx)
+        results = scrub_claims(ctx)
+    clean = [r for r in results if r.clean]
+    held_by_rule = Counter(
+        f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
+    )
+    x12_path = out / "837P-ready-claims.x12"
+    if clean:
+        text = claims_837(
+            ctx, [r.claim.patient_control_number for r in clean], SqlControlNumbers(st.engine)
+        )
+        x12_path.write_text(text, encoding="latin-1")
+    charges_total = sum(
+        (line.charge.amount for e in entered.encounters for line in e.lines if line.charge), start=0
+    )
+    summary: dict[str, Any] = {
         "database": st.url,
         "seed": seed,
+        "clock": ctx.clock.now().isoformat(),
         "stages": {
             "registration": {
-                "practice": {
-                    "id": demo.practice.id,
-                    "legal_name": demo.practice.legal_name,
-                    "group_npi": demo.practice.group_npi,
-                },
+                "practice": {"id": demo.practice.id, "legal_name": demo.practice.legal_name,
+                             "group_npi": demo.practice.group_npi},
                 "providers": len(demo.providers),
                 "facilities": len(demo.facilities),
                 "payers": len(demo.payers),
                 "patients": len(demo.patients),
                 "coverages": len(demo.coverages),
-            }
+            },
+            "charge_entry": {
+                "encounters": len(entered.encounters),
+                "lines": sum(len(e.lines) for e in entered.encounters),
+                "charges": f"{charges_total:.2f}",
+                "planted_mistakes": entered.mistakes,
+            },
+            "claims": {
+                "created": len(created),
+                "scrubbed": len(results),
+                "clean_first_pass": len(clean),
+                "held": len(results) - len(clean),
+                "clean_claim_rate": f"{len(clean) / len(results):.4f}" if results else None,
+                "held_by_rule": dict(sorted(held_by_rule.items())),
+                "x12_file": str(x12_path) if clean else None,
+            },
         },
-    }
+    }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
+    _print(demo, summary)
+    out_console.print(f"database: {st.url}; summary: {out / 'summary.json'}")
+
+
+def _print(demo: Any, summary: dict[str, Any]) -> None:
     p = demo.practice
     out_console.print(
         f"[bold]{p.legal_name}[/bold]  TIN {p.tin}  group NPI {p.group_npi}  (practice {p.id})"
@@ -57,19 +114,31 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
     for payer in demo.payers:
         t.add_row(payer.name, payer.payer_id, payer.payer_class, f"{payer.timely_filing_days} days")
     out_console.print(t)
-    payer_of_plan = {}
-    t = Table("MRN", "patient", "DOB", "sex", "coverages", title="Patients", title_justify="left")
-    names = {pay.id: pay.payer_id for pay in demo.payers}
+    covered: dict[int, list[str]] = {}
     for c in demo.coverages:
-        payer_of_plan.setdefault(c.patient_id, []).append(f"{c.order}:{c.member_id}")
-    del names
+        covered.setdefault(c.patient_id, []).append(f"{c.order}:{c.member_id}")
+    t = Table("MRN", "patient", "DOB", "sex", "coverages", title="Patients", title_justify="left")
     for pat in demo.patients:
         t.add_row(
             pat.mrn,
             pat.display_name,
             str(pat.dob),
             pat.sex,
-            ", ".join(payer_of_plan.get(pat.id, [])),
+            ", ".join(covered.get(pat.id or 0, [])),
         )
     out_console.print(t)
-    out_console.print(f"database: {st.url}; summary: {out / 'summary.json'}")
+    ce, cl = summary["stages"]["charge_entry"], summary["stages"]["claims"]
+    t = Table("stage", "result", title="Revenue cycle so far", title_justify="left")
+    t.add_row(
+        "charge entry", f"{ce['encounters']} encounters, {ce['lines']} lines, ${ce['charges']}"
+    )
+    t.add_row(
+        "claims",
+        f"{cl['created']} created, {cl['clean_first_pass']} clean, {cl['held']} held by the scrubber",
+    )
+    t.add_row("clean claim rate", str(cl["clean_claim_rate"]))
+    for code, n in cl["held_by_rule"].items():
+        t.add_row(f"  held: {code}", str(n))
+    if cl["x12_file"]:
+        t.add_row("837 of ready claims", cl["x12_file"])
+    out_console.print(t)

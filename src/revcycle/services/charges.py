@@ -233,3 +233,24 @@ def missing_charges(ctx: Context, days: int) -> Sequence[Encounter]:
     ctx.require(READ_REGISTRATION)
     with ctx.uow() as uow:
         return uow.encounters.without_claims(ctx.clock.today() - timedelta(days=days))
+
+
+def import_fees(ctx: Context, rows: Sequence[Mapping[str, str]]) -> int:
+    """A fee schedule from CSV rows: all of them, or none (errors name the row)."""
+    ctx.require(WRITE_SETUP)
+    entries: list[FeeEntry] = []
+    errors: list[FieldError] = []
+    for n, row in enumerate(rows, start=2):
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            entries.append(parse_fee_entry(clean))
+        except DomainValidationError as exc:
+            errors.extend(FieldError(f"row {n}.{e.field}", e.reason, e.message) for e in exc.errors)
+    if errors:
+        raise DomainValidationError(errors)
+    with ctx.uow() as uow:
+        for entry in entries:
+            uow.fee_schedule.add(entry)
+        ctx.audit(uow, "create", "fee_schedule", len(entries))
+        uow.commit()
+    return len(entries)

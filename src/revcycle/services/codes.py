@@ -1,15 +1,15 @@
-"""Code-set questions the registration use cases ask (place of service for now)."""
+"""Code-set questions the registration use cases ask (place of service for now).
+
+The place-of-service list is the one ``revcycle.codesets`` bundles (CMS POS code set), so
+registration and coding validation agree on what a POS code is.  The richer code-set use cases
+(lookup, search, loading) live in ``services.codesets_service``.
+"""
 
 from __future__ import annotations
 
-# CMS place-of-service code set: assigned codes (the rest of 01-99 is unassigned).
-_ASSIGNED_POS = (
-    {f"{n:02d}" for n in range(1, 28)}
-    | {"31", "32", "33", "34", "41", "42"}
-    | {f"{n:02d}" for n in range(49, 59)}
-    | {"60", "61", "62", "65", "66", "71", "72", "81", "99"}
-)
+from revcycle.codesets.reference import bundled_lists
 
 
 def place_of_service_exists(code: str) -> bool:
-    return code in _ASSIGNED_POS
+    """Whether ``code`` is an assigned CMS place-of-service code (two digits, exact)."""
+    return code in bundled_lists()["pos"].entries

@@ -166,3 +166,17 @@ def test_an_archiving_mailbox_moves_acknowledged_files_to_archive(
         assert name not in [e.name for e in box.list_inbound()]
     kept = sorted(p.read_bytes() for p in archive.iterdir() if p.name.startswith(name))
     assert kept == [b"first", b"second"]
+
+
+def test_put_many_places_every_file_and_reports_the_first_failure(
+    mailbox: Mailbox, clearinghouse: ClearinghouseMailboxes
+) -> None:
+    names = [unique("many") for _ in range(40)]
+    mailbox.put(names[7], b"already waiting")
+    with pytest.raises(MailboxFileExists):
+        mailbox.put_many(((name, name.encode()) for name in names), concurrency=8)
+    pending = {u.name: u for u in clearinghouse.pending_uploads("S1")}
+    assert set(names) <= set(pending)
+    for name in names:
+        expected = b"already waiting" if name == names[7] else name.encode()
+        assert clearinghouse.take(pending[name]) == expected

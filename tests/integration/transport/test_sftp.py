@@ -153,9 +153,9 @@ def test_a_server_presenting_another_key_than_the_pinned_one_is_rejected(
     sftp_server: SftpServerThread,
 ) -> None:
     other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
-    with SftpMailbox(sftp_config(sftp_server, host_key=other)) as box:
-        with pytest.raises(HostKeyRejected) as rejected:
-            box.list_inbound()
+    config = sftp_config(sftp_server, host_key=other)
+    with SftpMailbox(config) as box, pytest.raises(HostKeyRejected) as rejected:
+        box.list_inbound()
     assert rejected.value.code == "host_key_rejected"
 
 
@@ -219,9 +219,9 @@ def test_an_unreachable_server_gives_transport_unavailable_after_the_retries(
     config = sftp_config(
         sftp_server, port=free_port(), retry=RetryPolicy(attempts=3, initial_delay=0.01)
     )
-    with SftpMailbox(config, on_retry=lambda n, e: retries.append(n)) as box:
-        with pytest.raises(TransportUnavailable) as unavailable:
-            box.list_inbound()
+    box = SftpMailbox(config, on_retry=lambda n, e: retries.append(n))
+    with box, pytest.raises(TransportUnavailable) as unavailable:
+        box.list_inbound()
     assert retries == [1, 2]
     assert unavailable.value.code == "transport_unavailable"
     assert unavailable.value.retryable
