@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from revcycle.domain.claim_status import InvalidTransition
 from revcycle.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -19,6 +20,7 @@ from revcycle.domain.errors import (
 
 STATUS: list[tuple[type[RevcycleError], int]] = [
     (DomainValidationError, 422),
+    (InvalidTransition, 409),
     (DuplicatePatient, 409),
     (Conflict, 409),
     (NotFound, 404),

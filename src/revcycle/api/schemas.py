@@ -284,3 +284,160 @@ class ImportResultOut(BaseModel):
     rows_imported: int
     rows_failed: int
     errors: list[ImportErrorOut]
+
+
+class FeeIn(_In):
+    procedure: str | None = None
+    modifier: str | None = None
+    amount: str | None = Field(None, description="charge for one unit, as a decimal string")
+    effective: date | None = None
+    termination: date | None = None
+
+
+class FeeOut(BaseModel):
+    id: int
+    procedure: str
+    modifier: str
+    amount: str
+    effective: date
+    termination: date | None
+
+
+class AuthorizationIn(_In):
+    payer: str | None = Field(None, description="payer ID")
+    kind: str | None = Field(None, description="authorization or referral")
+    number: str | None = None
+    start: date | None = None
+    end: date | None = None
+    service_codes: list[str] | None = None
+    units_approved: int | None = None
+
+
+class AuthorizationOut(BaseModel):
+    id: int
+    payer_id: int
+    kind: str
+    number: str
+    start: date
+    end: date
+    service_codes: list[str]
+    units_approved: int | None
+    units_used: int
+
+
+class DiagnosisIn(_In):
+    code: str
+    poa: str | None = None
+
+
+class ServiceLineIn(_In):
+    procedure: str | None = None
+    modifiers: list[str] | None = None
+    units: str | None = Field(None, description="decimal string, default 1")
+    charge: str | None = Field(None, description="default: the fee schedule times the units")
+    pointers: list[int] | None = None
+    dos_from: date | None = None
+    dos_to: date | None = None
+    ndc: str | None = None
+    ndc_unit: str | None = None
+    ndc_quantity: str | None = None
+    anesthesia_minutes: int | None = None
+    revenue_code: str | None = None
+    note: str | None = None
+
+
+class EncounterIn(_In):
+    kind: str | None = Field(None, description="P professional (default) or I institutional")
+    patient_id: int | None = None
+    dos_from: date | None = None
+    dos_to: date | None = None
+    rendering_provider_id: int | None = None
+    referring_provider_id: int | None = None
+    supervising_provider_id: int | None = None
+    facility_id: int | None = None
+    place_of_service: str | None = None
+    coverage_ids: list[int] | None = None
+    prior_authorization: str | None = None
+    referral_number: str | None = None
+    external_ref: str | None = None
+    diagnoses: list[str | DiagnosisIn] | None = None
+    lines: list[ServiceLineIn] | None = None
+    institutional: dict[str, object] | None = None
+
+
+class ServiceLineOut(BaseModel):
+    id: int
+    procedure: str
+    modifiers: list[str]
+    units: str
+    charge: str
+    charge_source: str
+    pointers: list[int]
+    dos_from: date | None
+    dos_to: date | None
+    ndc: str | None
+    entered_at: datetime | None
+
+
+class EncounterOut(BaseModel):
+    id: int
+    patient_id: int
+    kind: str
+    dos_from: date
+    dos_to: date
+    rendering_provider_id: int
+    place_of_service: str
+    coverage_ids: list[int]
+    diagnoses: list[str]
+    lines: list[ServiceLineOut]
+
+
+class ClaimLineOut(BaseModel):
+    line_no: int
+    line_control_number: str
+    charge: str
+
+
+class FindingOut(BaseModel):
+    code: str
+    severity: str
+    message: str
+    location: str
+
+
+class ClaimEventOut(BaseModel):
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str
+    reason: str
+
+
+class ClaimOut(BaseModel):
+    id: int
+    patient_control_number: str
+    status: str
+    kind: str
+    encounter_id: int
+    coverage_id: int
+    payer_id: int
+    frequency: str
+    payer_claim_number: str | None
+    total_charge: str
+    first_pass_clean: bool | None
+    scrub_runs: int
+    lines: list[ClaimLineOut]
+    history: list[ClaimEventOut] = []
+    findings: list[FindingOut] = []
+
+
+class ClaimStatusIn(_In):
+    to: str
+    reason: str
+
+
+class ScrubResultOut(BaseModel):
+    claim_id: int
+    status: str
+    clean: bool
+    findings: list[FindingOut]

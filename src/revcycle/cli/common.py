@@ -130,6 +130,7 @@ def handled() -> Iterator[None]:
     """Turn revcycle errors into a message on stderr and the documented exit status."""
     from sqlalchemy.exc import OperationalError
 
+    from revcycle.domain.claim_status import InvalidTransition
     from revcycle.domain.errors import (
         Conflict,
         DomainValidationError,
@@ -146,7 +147,7 @@ def handled() -> Iterator[None]:
                 f"[red]error:[/red] {e.field}: {e.message} ({e.reason})", highlight=False
             )
         raise typer.Exit(2) from None
-    except Conflict as exc:
+    except (Conflict, InvalidTransition) as exc:
         fail(2, str(exc))
     except NotFound as exc:
         fail(1, str(exc))
