@@ -1,0 +1,1 @@
+"""Benchmarks, run by ``make bench`` (``python -m bench [NAME ...]``), never by the test suite."""
