@@ -3,12 +3,13 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from revcycle.db import migrate
+from revcycle.db import codeset_tables, migrate
 from revcycle.db.engine import make_engine
 from revcycle.db.tables import metadata
 
 
 def test_migrated_schema_matches_the_table_definitions(engine):
+    assert codeset_tables.metadata is metadata
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []

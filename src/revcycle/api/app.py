@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from revcycle import __version__
 from revcycle.api import errors
 from revcycle.api.deps import Runtime
-from revcycle.api.routers import auth, claims, patients, setup
+from revcycle.api.routers import auth, claims, codes, patients, setup
 from revcycle.config import Settings
 from revcycle.db.engine import open_engine
 from revcycle.db.uow import SqlUnitOfWorkFactory
@@ -35,6 +35,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.runtime = Runtime(settings.clock, SqlUnitOfWorkFactory(engine, settings.clock))
     app.state.engine = engine
     errors.install(app)
-    for router in (auth.router, setup.router, patients.router, claims.router):
+    for router in (auth.router, setup.router, patients.router, claims.router, codes.router):
         app.include_router(router, prefix="/api/v1")
     return app

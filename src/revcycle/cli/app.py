@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from revcycle.cli.codes_cmds import codes
 from revcycle.cli.claims_cmds import authorizations, claims, contracts, encounters, fees, queue
 from revcycle.cli.common import (
     DbOpt,
@@ -35,6 +36,7 @@ app.add_typer(facilities, name="facilities")
 app.add_typer(payers, name="payers")
 app.add_typer(patients, name="patients")
 app.add_typer(coverages, name="coverages")
+app.add_typer(codes, name="codes")
 app.add_typer(fees, name="fees")
 app.add_typer(contracts, name="contracts")
 app.add_typer(authorizations, name="authorizations")

@@ -381,6 +381,75 @@ class AuthorizationRepository(_Scoped):
 
 
 class ClaimRepository(_Scoped):
+    def add_many(self, claims: Sequence[ClaimRecord]) -> list[ClaimRecord]:
+        """Insert claims with their lines in a few statements; returns them with ids."""
+        if not claims:
+            return []
+        c, cl = tables.claims, tables.claim_lines
+        stamps = self._stamps()
+        rows = [
+            {
+                "practice_id": self.practice_id,
+                "encounter_id": claim.encounter_id,
+                "coverage_id": claim.coverage_id,
+                "payer_ref": claim.payer_id,
+                "kind": claim.kind,
+                "patient_control_number": claim.patient_control_number,
+                "frequency": claim.frequency,
+                "original_claim_id": claim.original_claim_id,
+                "payer_claim_number": claim.payer_claim_number,
+                "status": claim.status,
+                "total_charge": claim.total_charge.amount,
+                "first_pass_clean": claim.first_pass_clean,
+                "scrub_runs": claim.scrub_runs,
+                **stamps,
+            }
+            for claim in claims
+        ]
+        result = self.conn.execute(
+            insert(c).returning(c.c.id, c.c.patient_control_number, sort_by_parameter_order=True),
+            rows,
+        )
+        ids = [r.id for r in result]
+        self.conn.execute(
+            insert(cl),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": claim_id,
+                    "line_no": line.line_no,
+                    "encounter_line_id": line.encounter_line_id,
+                    "line_control_number": line.line_control_number,
+                    "charge": line.charge.amount,
+                }
+                for claim_id, claim in zip(ids, claims, strict=True)
+                for line in claim.lines
+            ],
+        )
+        return [
+            dataclasses.replace(claim, id=claim_id, created_at=stamps["created_at"])
+            for claim_id, claim in zip(ids, claims, strict=True)
+        ]
+
+    def add_events(self, events: Sequence[tuple[int, ClaimEvent]]) -> None:
+        if not events:
+            return
+        self.conn.execute(
+            insert(tables.claim_history),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": claim_id,
+                    "at": e.at,
+                    "actor": e.actor[:100],
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "reason": e.reason[:300],
+                }
+                for claim_id, e in events
+            ],
+        )
+
     def add(self, claim: ClaimRecord) -> ClaimRecord:
         c, cl = tables.claims, tables.claim_lines
         row = {

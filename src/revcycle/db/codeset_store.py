@@ -181,9 +181,7 @@ def _procedure_row(kind: str, r: ProcedureCode) -> dict[str, Any]:
 
 
 def _records(items: Iterable[Any], key: Callable[[Any], str]) -> list[dict[str, Any]]:
-    return [
-        {"seq": i, "code": key(item), "data": _to_json(item)} for i, item in enumerate(items)
-    ]
+    return [{"seq": i, "code": key(item), "data": _to_json(item)} for i, item in enumerate(items)]
 
 
 def _rows(system: str, table: LoadedTable) -> tuple[Table, list[dict[str, Any]]]:
@@ -329,4 +327,3 @@ def _from_json(cls: type[T], data: dict[str, Any]) -> T:
         else:
             kwargs[f.name] = value
     return cls(**kwargs)
-

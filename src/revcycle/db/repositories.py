@@ -317,6 +317,25 @@ class AuditLog:
             )
         )
 
+    def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        self.conn.execute(
+            insert(tables.audit_log),
+            [
+                {
+                    "practice_id": e.practice_id,
+                    "at": e.at,
+                    "actor": e.actor[:100],
+                    "channel": e.channel,
+                    "action": e.action,
+                    "record_type": e.record_type,
+                    "record_id": e.record_id,
+                }
+                for e in entries
+            ],
+        )
+
     def entries(
         self,
         practice_id: int,
@@ -352,6 +371,15 @@ class Sequences:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def next_block(self, practice_id: int, name: str, size: int) -> range:
+        """``size`` consecutive values reserved at once."""
+        t = tables.sequences
+        key = and_(t.c.practice_id == practice_id, t.c.name == name)
+        first = self.next(practice_id, name)
+        if size > 1:
+            self.conn.execute(update(t).where(key).values(value=t.c.value + (size - 1)))
+        return range(first, first + size)
 
     def next(self, practice_id: int, name: str) -> int:
         t = tables.sequences

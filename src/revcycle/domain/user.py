@@ -18,9 +18,12 @@ WRITE_PATIENTS = "patients:write"
 WRITE_SETUP = "setup:write"  # practice, providers, facilities, payers
 MANAGE_USERS = "users:manage"
 READ_AUDIT = "audit:read"
+LOAD_CODESETS = "codesets:load"  # code sets are global reference data: admins only
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, MANAGE_USERS, READ_AUDIT}),
+    "admin": frozenset(
+        {READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, MANAGE_USERS, READ_AUDIT, LOAD_CODESETS}
+    ),
     "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS}),
     "coder": frozenset({READ_REGISTRATION}),
     "biller": frozenset({READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP}),

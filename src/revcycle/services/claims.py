@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from revcycle.domain.audit import AuditEntry
 from revcycle.domain.claim_record import (
     ClaimEvent,
     ClaimLineRecord,
@@ -32,51 +33,71 @@ from revcycle.services.context import Context
 from revcycle.services.ports import UnitOfWork
 
 
-def _claim_for(ctx: Context, uow: UnitOfWork, enc: Encounter) -> ClaimRecord | None:
-    assert enc.id is not None and ctx.practice_id is not None
-    if not enc.coverage_ids:
-        return None  # self-pay: nothing to bill to a payer
-    coverage = uow.coverages.get(enc.coverage_ids[0])
-    plan = uow.plans.get(coverage.plan_id)
-    pcn = patient_control_number(ctx.practice_id, uow.sequences.next(ctx.practice_id, "claim"))
-    lines = tuple(
-        ClaimLineRecord(n, line.id, line_control_number(pcn, n), line.charge)  # type: ignore[arg-type]
-        for n, line in enumerate(enc.lines, start=1)
-    )
-    record = ClaimRecord(
-        encounter_id=enc.id,
-        coverage_id=coverage.id,  # type: ignore[arg-type]
-        payer_id=plan.payer_id,
-        kind=enc.kind,
-        patient_control_number=pcn,
-        total_charge=Money.sum(line.charge for line in lines),
-        lines=lines,
-    )
-    record = uow.claims.add(record)
-    assert record.id is not None
-    uow.claims.add_event(
-        record.id, ClaimEvent(ctx.clock.now(), ctx.actor, None, "draft", "created from encounter")
-    )
-    ctx.audit(uow, "create", "claim", record.id)
-    return record
+def _records_for(
+    ctx: Context, uow: UnitOfWork, encounters: Sequence[Encounter]
+) -> list[ClaimRecord]:
+    """Claim records (not yet stored) for encounters billed to their first coverage."""
+    assert ctx.practice_id is not None
+    billable = [e for e in encounters if e.coverage_ids]  # self-pay: nothing to bill to a payer
+    if not billable:
+        return []
+    numbers = uow.sequences.next_block(ctx.practice_id, "claim", len(billable))
+    payer_of_coverage: dict[int, tuple[int, int]] = {}
+    records = []
+    for enc, number in zip(billable, numbers, strict=True):
+        assert enc.id is not None
+        cov_id = enc.coverage_ids[0]
+        if cov_id not in payer_of_coverage:
+            coverage = uow.coverages.get(cov_id)
+            payer_of_coverage[cov_id] = (coverage.id or 0, uow.plans.get(coverage.plan_id).payer_id)
+        coverage_id, payer_id = payer_of_coverage[cov_id]
+        pcn = patient_control_number(ctx.practice_id, number)
+        lines = tuple(
+            ClaimLineRecord(
+                n, line.id or 0, line_control_number(pcn, n), line.charge or Money.zero()
+            )
+            for n, line in enumerate(enc.lines, start=1)
+        )
+        records.append(
+            ClaimRecord(
+                encounter_id=enc.id,
+                coverage_id=coverage_id,
+                payer_id=payer_id,
+                kind=enc.kind,
+                patient_control_number=pcn,
+                total_charge=Money.sum(line.charge for line in lines),
+                lines=lines,
+            )
+        )
+    return records
 
 
 def create_claims(ctx: Context, encounter_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
-    """Claims for the given encounters (default: every encounter without one)."""
+    """Claims for the given encounters (default: every encounter without one), in one
+    transaction: all are created or none."""
     ctx.require(WRITE_PATIENTS)
-    created: list[ClaimRecord] = []
     with ctx.uow() as uow:
         if encounter_ids is None:
             encounters = list(uow.encounters.without_claims(ctx.clock.today()))
         else:
             encounters = [uow.encounters.get(i) for i in encounter_ids]
-        for enc in encounters:
-            assert enc.id is not None
-            if uow.claims.for_encounter(enc.id):
-                continue
-            record = _claim_for(ctx, uow, enc)
-            if record is not None:
-                created.append(record)
+            encounters = [e for e in encounters if not uow.claims.for_encounter(e.id or 0)]
+        created = uow.claims.add_many(_records_for(ctx, uow, encounters))
+        now = ctx.clock.now()
+        uow.claims.add_events(
+            [
+                (c.id or 0, ClaimEvent(now, ctx.actor, None, "draft", "created from encounter"))
+                for c in created
+            ]
+        )
+        uow.audit.record_many(
+            [
+                AuditEntry(
+                    now, ctx.actor, ctx.channel, "create", "claim", str(c.id), ctx.practice_id
+                )
+                for c in created
+            ]
+        )
         uow.commit()
     return created
 

@@ -121,6 +121,8 @@ class AuditLog(Protocol):
         at: datetime,
     ) -> None: ...
 
+    def record_many(self, entries: Sequence[AuditEntry]) -> None: ...
+
     def entries(
         self,
         practice_id: int,
@@ -134,6 +136,10 @@ class AuditLog(Protocol):
 class Sequences(Protocol):
     def next(self, practice_id: int, name: str) -> int:
         """The next value of a named counter; never returns a value twice."""
+        ...
+
+    def next_block(self, practice_id: int, name: str, size: int) -> range:
+        """``size`` consecutive values of the counter, reserved together."""
         ...
 
 
@@ -175,6 +181,10 @@ class AuthorizationRepository(Protocol):
 
 class ClaimRepository(Protocol):
     def add(self, claim: ClaimRecord) -> ClaimRecord: ...
+
+    def add_many(self, claims: Sequence[ClaimRecord]) -> list[ClaimRecord]: ...
+
+    def add_events(self, events: Sequence[tuple[int, ClaimEvent]]) -> None: ...
 
     def get(self, id: int) -> ClaimRecord: ...
 
