@@ -47,6 +47,8 @@ _CODING_RULE = {
 
 def _from_codesets(rule: str) -> Rule:
     def check(inp: ScrubInput) -> Iterator[Finding]:
+        if not inp.coding:
+            return
         for f in inp.coding:
             if _CODING_RULE.get(f.code) == rule:
                 yield Finding(rule, f.severity, f.message, f.location)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 
 from revcycle.codesets import Finding
@@ -35,6 +36,11 @@ def _named_providers(inp: ScrubInput) -> Iterator[tuple[str, Provider]]:
                 yield f"institutional.{name}", p
 
 
+@lru_cache(maxsize=65536)
+def _npi_ok(npi: str) -> bool:
+    return bool(re.fullmatch(r"[12]\d{9}", npi)) and npi_check_digit(npi[:9]) == int(npi[9])
+
+
 def npi_valid(inp: ScrubInput) -> Iterator[Finding]:
     """R04: every NPI on the claim has 10 digits, starts with 1 or 2 and passes the Luhn check
     over the prefix 80840 (CMS NPI check-digit rule). Payers deny with CARC 207/208."""
@@ -42,7 +48,7 @@ def npi_valid(inp: ScrubInput) -> Iterator[Finding]:
         npi = p.npi
         if not npi:
             continue
-        if not re.fullmatch(r"[12]\d{9}", npi) or npi_check_digit(npi[:9]) != int(npi[9]):
+        if not _npi_ok(npi):
             yield finding("R04", f"NPI {npi} is not a valid NPI", f"{where}.npi")
 
 
