@@ -451,39 +451,7 @@ class ClaimRepository(_Scoped):
         )
 
     def add(self, claim: ClaimRecord) -> ClaimRecord:
-        c, cl = tables.claims, tables.claim_lines
-        row = {
-            "practice_id": self.practice_id,
-            "encounter_id": claim.encounter_id,
-            "coverage_id": claim.coverage_id,
-            "payer_ref": claim.payer_id,
-            "kind": claim.kind,
-            "patient_control_number": claim.patient_control_number,
-            "frequency": claim.frequency,
-            "original_claim_id": claim.original_claim_id,
-            "payer_claim_number": claim.payer_claim_number,
-            "status": claim.status,
-            "total_charge": claim.total_charge.amount,
-            "first_pass_clean": claim.first_pass_clean,
-            "scrub_runs": claim.scrub_runs,
-            **self._stamps(),
-        }
-        claim_id = self.conn.execute(insert(c).values(row).returning(c.c.id)).scalar_one()
-        self.conn.execute(
-            insert(cl),
-            [
-                {
-                    "practice_id": self.practice_id,
-                    "claim_id": claim_id,
-                    "line_no": line.line_no,
-                    "encounter_line_id": line.encounter_line_id,
-                    "line_control_number": line.line_control_number,
-                    "charge": line.charge.amount,
-                }
-                for line in claim.lines
-            ],
-        )
-        return self.get(claim_id)
+        return self.get(self.add_many([claim])[0].id or 0)
 
     def _build(self, rows: Sequence[Any]) -> list[ClaimRecord]:
         if not rows:
@@ -574,17 +542,7 @@ class ClaimRepository(_Scoped):
         return claim
 
     def add_event(self, claim_id: int, event: ClaimEvent) -> None:
-        self.conn.execute(
-            insert(tables.claim_history).values(
-                practice_id=self.practice_id,
-                claim_id=claim_id,
-                at=event.at,
-                actor=event.actor[:100],
-                from_status=event.from_status,
-                to_status=event.to_status,
-                reason=event.reason[:300],
-            )
-        )
+        self.add_events([(claim_id, event)])
 
     def history(self, claim_id: int) -> Sequence[ClaimEvent]:
         h = tables.claim_history
