@@ -205,3 +205,35 @@ def test_missing_charge_report_lists_unbilled_encounters(billing):
     assert charges.missing_charges(billing.ctx, days=60) == []
     claims.create_claims(billing.ctx)
     assert charges.missing_charges(billing.ctx, days=30) == []
+
+
+def test_institutional_encounter_becomes_an_837i_that_passes_pyx12(billing, tmp_path):
+    ctx = billing.ctx
+    enc = charges.enter_charges(
+        ctx,
+        billing.encounter(
+            kind="I",
+            place_of_service="22",
+            diagnoses=[{"code": "R07.9", "poa": "Y"}, {"code": "I10", "poa": "N"}],
+            lines=[
+                {"procedure": "93000", "revenue_code": "0730", "pointers": "1"},
+                {"procedure": "80053", "revenue_code": "0300", "pointers": "1,2"},
+            ],
+            institutional={
+                "type_of_bill": "131",
+                "patient_status": "01",
+                "attending_provider_id": billing.rendering,
+                "admission_type": "3",
+                "admission_source": "1",
+                "reason_for_visit": ["R07.9"],
+            },
+        ),
+    )
+    [record] = claims.create_claims(ctx, [enc.id])
+    assert record.kind == "I"
+    with ctx.uow() as uow:
+        built = build_claim(load_sources(uow, record))
+    assert built.institutional is not None and built.institutional.facility_type == "13"
+    text = write_837([built], SUBMITTER, ENVELOPE, InMemoryControlNumbers(), datetime(2026, 6, 15, 9, 30, tzinfo=UTC))
+    assert "005010X223A2" in text and "SV2*0730" in text
+    assert pyx12_errors(text, tmp_path) == []
