@@ -18,12 +18,17 @@ Invariants:
 from __future__ import annotations
 
 import bisect
+import os
+import pickle
 import re
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from types import MappingProxyType
 
 from revcycle.codesets._text import Source
@@ -290,9 +295,95 @@ class Bundled:
     notes: Icd10CmNotes
 
 
+def _cache_file() -> Path | None:
+    """Where the built FY2026 tables are kept between processes (None: caching is off).
+
+    The name carries both package versions, so an upgrade of either builds afresh.
+    """
+    if os.environ.get("REVCYCLE_NO_CACHE"):
+        return None
+    try:
+        versions = f"{metadata.version('simple-icd-10-cm')}-{metadata.version('revcycle')}"
+    except metadata.PackageNotFoundError:
+        return None
+    root = Path(
+        os.environ.get("REVCYCLE_CACHE_DIR")
+        or os.environ.get("XDG_CACHE_HOME")
+        or Path.home() / ".cache"
+    )
+    return root / "revcycle" / f"icd10cm-fy2026-{versions}-{_CACHE_FORMAT}.pickle"
+
+
+_CACHE_FORMAT = "v1"
+
+
 @cache
 def bundled() -> Bundled:
-    """FY2026 from ``simple_icd_10_cm`` and its tabular notes, built once per process."""
+    """FY2026 from ``simple_icd_10_cm`` and its tabular notes, built once per machine: the
+    built tables are kept in the user's cache directory (``REVCYCLE_CACHE_DIR``; set
+    ``REVCYCLE_NO_CACHE=1`` to always build), which turns seconds of start-up into a fraction."""
+    path = _cache_file()
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as f:
+                parts = pickle.load(f)  # noqa: S301  (our own file, in the user's cache)
+            return _assemble(*parts)
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            TypeError,
+            ValueError,
+        ):
+            pass  # rebuild below
+    parts = _extract()
+    if path is not None:
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".icd10cm-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(parts, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only home only costs the rebuild next time
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+    return _assemble(*parts)
+
+
+_Parts = tuple[
+    list["Icd10CmCode"],
+    dict[str, tuple["CodeRange", ...]],
+    set[str],
+    dict[str, tuple["CodeRange", ...]],
+    dict[str, frozenset[str]],
+    dict[str, tuple[str, ...]],
+]
+
+
+def _assemble(
+    rows: list[Icd10CmCode],
+    excludes1: dict[str, tuple[CodeRange, ...]],
+    manifestation: set[str],
+    code_first: dict[str, tuple[CodeRange, ...]],
+    seventh: dict[str, frozenset[str]],
+    inclusion: dict[str, tuple[str, ...]],
+) -> Bundled:
+    version = Icd10CmVersion.from_rows("FY2026", FY2026_START, rows, FY2026_END)
+    notes = Icd10CmNotes(
+        MappingProxyType(excludes1),
+        frozenset(manifestation),
+        MappingProxyType(code_first),
+        MappingProxyType(seventh),
+        MappingProxyType(inclusion),
+    )
+    return Bundled(version, notes)
+
+
+def _extract() -> _Parts:
+    """The FY2026 rows and tabular notes as plain data, read from ``simple_icd_10_cm``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm as cm
@@ -338,15 +429,7 @@ def bundled() -> Bundled:
         for code in rows:
             if len(code) == 3 and span.contains(code):
                 excludes1[code] = excludes1.get(code, ()) + ranges
-    version = Icd10CmVersion.from_rows("FY2026", FY2026_START, rows.values(), FY2026_END)
-    notes = Icd10CmNotes(
-        MappingProxyType(excludes1),
-        frozenset(manifestation),
-        MappingProxyType(code_first),
-        MappingProxyType(seventh),
-        MappingProxyType(inclusion),
-    )
-    return Bundled(version, notes)
+    return list(rows.values()), excludes1, manifestation, code_first, seventh, inclusion
 
 
 def bundled_catalog() -> Icd10CmCatalog:
