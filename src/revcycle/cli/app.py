@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from revcycle.cli.codes_cmds import codes
 from revcycle.cli.claims_cmds import authorizations, claims, contracts, encounters, fees, queue
+from revcycle.cli.codes_cmds import codes
 from revcycle.cli.common import (
     DbOpt,
     JsonOpt,
@@ -22,6 +22,7 @@ from revcycle.cli.common import (
 )
 from revcycle.cli.patient_cmds import coverages, patients
 from revcycle.cli.setup_cmds import facilities, payers, practices, providers
+from revcycle.cli.sim_cmds import sim
 
 app = typer.Typer(
     help="revcycle: the revenue cycle of a medical practice, from registration to reporting.",
@@ -43,6 +44,7 @@ app.add_typer(authorizations, name="authorizations")
 app.add_typer(encounters, name="encounters")
 app.add_typer(claims, name="claims")
 app.add_typer(queue, name="queue")
+app.add_typer(sim, name="sim")
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)
