@@ -3,7 +3,11 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from revcycle.db import codeset_tables, migrate
+from revcycle.db import (
+    codeset_tables,
+    migrate,
+    submission_tables,  # noqa: F401
+)
 from revcycle.db.engine import make_engine
 from revcycle.db.tables import metadata
 

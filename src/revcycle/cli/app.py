@@ -23,6 +23,7 @@ from revcycle.cli.common import (
 from revcycle.cli.patient_cmds import coverages, patients
 from revcycle.cli.setup_cmds import facilities, payers, practices, providers
 from revcycle.cli.sim_cmds import sim
+from revcycle.cli.submit_cmds import inbox, submit
 
 app = typer.Typer(
     help="revcycle: the revenue cycle of a medical practice, from registration to reporting.",
@@ -45,6 +46,8 @@ app.add_typer(encounters, name="encounters")
 app.add_typer(claims, name="claims")
 app.add_typer(queue, name="queue")
 app.add_typer(sim, name="sim")
+app.command("submit")(submit)
+app.add_typer(inbox, name="inbox")
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)

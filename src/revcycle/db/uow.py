@@ -11,7 +11,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from revcycle.db import charges_repo, mapping, repositories, tables
+from revcycle.db import charges_repo, mapping, repositories, submission_repo, tables
 from revcycle.domain.errors import PermissionDenied
 from revcycle.domain.provider import Facility, Provider
 from revcycle.services.ports import Clock
@@ -40,6 +40,8 @@ class SqlUnitOfWork:
         self.users = repositories.UserRepository(conn, clock)
         self.audit = repositories.AuditLog(conn)
         self.sequences = repositories.Sequences(conn)
+        self.inbound_files = submission_repo.InboundFileRepository(conn)
+        self.jobs = submission_repo.JobRepository(conn, clock)
         if pid is None:
             none: object = _NoPractice()
             for name in (
@@ -50,6 +52,8 @@ class SqlUnitOfWork:
                 "enrollments",
                 "patients",
                 "coverages",
+                "submissions",
+                "remittances",
             ):
                 setattr(self, name, none)
             return self
@@ -104,6 +108,8 @@ class SqlUnitOfWork:
         self.authorizations = charges_repo.AuthorizationRepository(conn, pid, clock)
         self.claims = charges_repo.ClaimRepository(conn, pid, clock)
         self.work_items = charges_repo.WorkQueueRepository(conn, pid, clock)
+        self.submissions = submission_repo.SubmissionRepository(conn, pid, clock)
+        self.remittances = submission_repo.RemittanceRepository(conn, pid)
         return self
 
     def commit(self) -> None:

@@ -7,7 +7,8 @@ unless ``commit`` is called. ``Clock`` is the only source of "now".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -18,6 +19,7 @@ from revcycle.domain.claim_record import ClaimEvent, ClaimRecord, StoredFinding
 from revcycle.domain.coverage import Coverage
 from revcycle.domain.encounter import Encounter
 from revcycle.domain.fees import Contract, FeeEntry
+from revcycle.domain.money import Money
 from revcycle.domain.patient import Patient
 from revcycle.domain.payer import Enrollment, Payer, Plan
 from revcycle.domain.practice import Practice
@@ -228,6 +230,240 @@ class WorkQueueRepository(Protocol):
     ) -> None: ...
 
 
+# ---- submission, inbound responses, jobs (issue 6) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRecord:
+    """One 837 interchange as sent: bytes, hash and control numbers never change after insert;
+    ``state`` goes prepared -> transmitted -> done."""
+
+    route: str
+    kind: str
+    file_name: str
+    sender_id: str
+    receiver_id: str
+    interchange_control_number: int
+    group_control_number: int
+    set_control_numbers: tuple[str, ...]
+    sha256: str
+    content: bytes = field(repr=False)
+    claim_count: int
+    total_charge: Money
+    actor: str
+    state: str = "prepared"
+    ack_status: str | None = None
+    created_at: datetime | None = None
+    transmitted_at: datetime | None = None
+    completed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedClaim:
+    """A claim in a submission, with the transaction set (ST02) that carried it."""
+
+    submission_id: int
+    claim_id: int
+    patient_control_number: str
+    set_control_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResponse:
+    """What one response file said about one claim."""
+
+    claim_id: int
+    inbound_file_id: int
+    kind: str  # TA1, 999, 277CA, 835
+    outcome: str  # accepted, rejected, paid, partially_paid, denied, reversed, ...
+    detail: str
+    at: datetime
+    submission_id: int | None = None
+    payer_claim_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFile:
+    """A response file fetched from the mailbox, stored once by content hash."""
+
+    mailbox_name: str
+    sha256: str
+    content: bytes = field(repr=False)
+    kind: str
+    sender_id: str
+    receiver_id: str
+    interchange_control_number: str
+    state: str  # received, unmatched, applied, duplicate, failed
+    summary: Mapping[str, object]
+    received_at: datetime
+    practice_id: int | None = None
+    notes: Sequence[str] | None = None
+    error: str | None = None
+    applied_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceClaimRow:
+    patient_control_number: str
+    status_code: str
+    outcome: str
+    charge: Money
+    paid: Money
+    patient_responsibility: Money | None
+    payer_claim_number: str
+    detail: Mapping[str, object]
+    claim_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedRemittance:
+    """One 835 transaction set as received (raw bytes stay on the inbound file)."""
+
+    inbound_file_id: int
+    set_index: int
+    set_control_number: str
+    payer_name: str
+    payer_identifier: str
+    payee_identifier: str
+    trace_number: str
+    payment_amount: Money
+    payment_method: str
+    payment_date: date | None
+    provider_adjustments: Money
+    claims: tuple[RemittanceClaimRow, ...]
+    received_at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    kind: str
+    payload: Mapping[str, object]
+    practice_id: int | None = None
+    state: str = "pending"  # pending, running, done, failed
+    attempts: int = 0
+    error: str | None = None
+    id: int | None = None
+
+
+class MailboxEntryView(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class ClearinghouseMailbox(Protocol):
+    """A clearinghouse mailbox as the use cases need it (``revcycle.transport`` implements it:
+    atomic puts that never replace a waiting file, fetch and acknowledge of responses)."""
+
+    def put(self, name: str, data: bytes) -> None: ...
+
+    def list_outbound(self) -> Sequence[MailboxEntryView]: ...
+
+    def list_inbound(self) -> Sequence[MailboxEntryView]: ...
+
+    def fetch(self, name: str) -> bytes: ...
+
+    def acknowledge(self, name: str) -> None: ...
+
+
+class SubmissionRepository(Protocol):
+    def add(
+        self, submission: SubmissionRecord, claims: Sequence[tuple[int, str, str]]
+    ) -> SubmissionRecord:
+        """Store a prepared submission with its claims (id, PCN, ST02) and put the claims in
+        flight; ``Conflict`` when one of them is already in flight."""
+        ...
+
+    def get(self, id: int) -> SubmissionRecord: ...
+
+    def list(self, *, state: str | None = None) -> Sequence[SubmissionRecord]: ...
+
+    def claims_of(self, submission_id: int) -> Sequence[SubmittedClaim]: ...
+
+    def attempts(self, claim_id: int) -> Sequence[SubmittedClaim]: ...
+
+    def advance(self, id: int, expected: str, target: str, at: datetime) -> bool:
+        """Move a submission from ``expected`` to ``target``; False when it was not there."""
+        ...
+
+    def release(self, submission_id: int) -> None:
+        """Take the submission's claims out of flight."""
+        ...
+
+    def ready_claims(self, payer_id: str | None = None) -> Sequence[tuple[int, str, str]]:
+        """(claim id, route, kind) of ready claims not in flight, oldest first."""
+        ...
+
+    def by_interchange(self, control_number: int) -> SubmissionRecord | None: ...
+
+    def by_group(self, control_number: int) -> SubmissionRecord | None: ...
+
+    def set_ack_status(self, id: int, status: str) -> None: ...
+
+    def add_response(self, response: ClaimResponse) -> None: ...
+
+    def responses(self, claim_id: int) -> Sequence[ClaimResponse]: ...
+
+
+class InboundFileRepository(Protocol):
+    """Response files of every practice (routing happens before the practice is known)."""
+
+    def add(self, item: InboundFile) -> InboundFile: ...
+
+    def get(self, id: int) -> InboundFile: ...
+
+    def by_hash(self, sha256: str) -> InboundFile | None: ...
+
+    def list(
+        self, *, state: str | None = None, practice_id: int | None = None
+    ) -> Sequence[InboundFile]: ...
+
+    def same_interchange(self, sender_id: str, control_number: str) -> Sequence[InboundFile]: ...
+
+    def take_for_apply(self, id: int, at: datetime) -> bool:
+        """Mark a received file applied; False when another run got it first. The caller's
+        transaction applies its effects, so both commit or neither."""
+        ...
+
+    def update(self, item: InboundFile) -> None: ...
+
+
+class RemittanceRepository(Protocol):
+    def add(self, remittance: ReceivedRemittance) -> ReceivedRemittance: ...
+
+    def list(self) -> Sequence[ReceivedRemittance]: ...
+
+    def for_claim(self, claim_id: int) -> Sequence[RemittanceClaimRow]: ...
+
+
+class JobRepository(Protocol):
+    def add(self, job: Job, run_after: datetime | None = None) -> Job: ...
+
+    def take_next(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        kinds: Sequence[str] | None,
+        practice_id: int | None,
+        exclude: Sequence[str] = (),
+    ) -> Job | None:
+        """Lease the oldest due job (pending, or running with an expired lease)."""
+        ...
+
+    def finish(
+        self,
+        id: int,
+        state: str,
+        at: datetime,
+        error: str | None = None,
+        run_after: datetime | None = None,
+    ) -> None: ...
+
+    def list(self, *, state: str | None = None) -> Sequence[Job]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def practice_id(self) -> int | None: ...
@@ -265,6 +501,14 @@ class UnitOfWork(Protocol):
     def claims(self) -> ClaimRepository: ...
     @property
     def work_items(self) -> WorkQueueRepository: ...
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+    @property
+    def remittances(self) -> RemittanceRepository: ...
+    @property
+    def inbound_files(self) -> InboundFileRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
 
     def __enter__(self) -> Self: ...
 

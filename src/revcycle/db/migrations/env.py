@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine, create_engine
 
-from revcycle.db import codeset_tables  # noqa: F401  (registers its tables on the metadata)
+from revcycle.db import (
+    codeset_tables,  # noqa: F401  (registers its tables on the metadata)
+    submission_tables,  # noqa: F401
+)
 from revcycle.db.tables import metadata
 
 config = context.config
