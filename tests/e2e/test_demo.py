@@ -33,6 +33,14 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     assert claims["created"] == 40 and claims["clean_first_pass"] + claims["held"] == 40
     assert claims["held"] >= 1 and claims["clean_first_pass"] >= 30
     assert (tmp_path / "out" / "837P-ready-claims.x12").read_text().startswith("ISA*")
+    sub = summary["stages"]["submission"]
+    assert sub["claims_sent"] == claims["clean_first_pass"] and sub["responses_applied"] >= 3
+    adjudicated = sum(
+        n
+        for status, n in sub["claims_by_status"].items()
+        if status in ("paid", "partially_paid", "denied")
+    )
+    assert adjudicated == sub["claims_sent"]
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 

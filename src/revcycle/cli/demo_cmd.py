@@ -39,7 +39,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         db = f"sqlite:///{demo_db}"
     st = state(db)
     st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
-    stages = 3
+    stages = 4
     with err_console.status(f"stage 1/{stages}: registration"):
         demo = register_demo_practice(st.context(need_practice=False), seed)
     assert demo.practice.id is not None
@@ -49,6 +49,10 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
     with err_console.status(f"stage 3/{stages}: claims and scrubber"):
         created = create_claims(ctx)
         results = scrub_claims(ctx)
+    with err_console.status(
+        f"stage 4/{stages}: submission, acknowledgments and remittances (simulator)"
+    ):
+        cycle = _submit_and_receive(ctx, out, seed)
     clean = [r for r in results if r.clean]
     held_by_rule = Counter(
         f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
@@ -91,6 +95,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
                 "held_by_rule": dict(sorted(held_by_rule.items())),
                 "x12_file": str(x12_path) if clean else None,
             },
+            "submission": cycle,
         },
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -99,6 +104,53 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         return
     _print(demo, summary)
     out_console.print(f"database: {st.url}; summary: {out / 'summary.json'}")
+
+
+def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
+    """Send the ready claims to the simulated clearinghouse over the filesystem mailbox, let
+    the simulator answer (999, 277CA) and adjudicate over 30 simulated days (835s), and apply
+    every response."""
+    from datetime import timedelta
+
+    from revcycle.payer.config import load_config
+    from revcycle.payer.mailboxes import ClearinghouseMailboxes
+    from revcycle.payer.simulator import Simulator
+    from revcycle.services import inbox, submission
+    from revcycle.services.claims import list_claims
+    from revcycle.transport import open_mailbox
+
+    root = out / "clearinghouse"
+    with ctx.uow() as uow:
+        practice = uow.practices.get(ctx.practice_id)
+    mailbox = open_mailbox(submission.default_mailbox_url(practice, root))
+    clock = ctx.clock
+    sim = Simulator(
+        out / "simulator-state", ClearinghouseMailboxes(root), clock.now, seed, config=load_config()
+    )
+
+    def factory(practice_id: int | None) -> Any:
+        return ctx if practice_id is None else ctx.with_practice(practice_id)
+
+    try:
+        sent = submission.submit(ctx, mailbox)
+        sim.step(clock.now())
+        acks = inbox.poll(factory, mailbox)
+        applied = len(acks.applied)
+        for _ in range(30):
+            clock.advance(timedelta(days=1))
+            sim.step(clock.now())
+            applied += len(inbox.poll(factory, mailbox).applied)
+    finally:
+        sim.close()
+        mailbox.close()
+    by_status = Counter(c.status for c in list_claims(ctx))
+    return {
+        "claims_sent": sent.claim_count,
+        "files_sent": len(sent.batches),
+        "responses_applied": applied,
+        "claims_by_status": dict(sorted(by_status.items())),
+        "mailbox": str(root),
+    }
 
 
 def _print(demo: Any, summary: dict[str, Any]) -> None:
@@ -141,4 +193,12 @@ def _print(demo: Any, summary: dict[str, Any]) -> None:
         t.add_row(f"  held: {code}", str(n))
     if cl["x12_file"]:
         t.add_row("837 of ready claims", cl["x12_file"])
+    sub = summary["stages"]["submission"]
+    t.add_row(
+        "submission",
+        f"{sub['claims_sent']} claims in {sub['files_sent']} files; "
+        f"{sub['responses_applied']} responses applied (999, 277CA, 835)",
+    )
+    for status, n in sub["claims_by_status"].items():
+        t.add_row(f"  claims {status}", str(n))
     out_console.print(t)
