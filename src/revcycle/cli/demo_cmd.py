@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -33,6 +34,8 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
     from revcycle.services.x12_out import claims_837
 
     out.mkdir(parents=True, exist_ok=True)
+    for own in ("clearinghouse", "simulator-state"):  # the demo's clearinghouse starts afresh too
+        shutil.rmtree(out / own, ignore_errors=True)
     if db is None:
         demo_db = out / "demo.db"
         demo_db.unlink(missing_ok=True)  # the demo database is the demo's own: start afresh
