@@ -13,7 +13,10 @@ def main(argv: list[str]) -> int:
     names = argv or list(BENCHES)
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHES)}",
+            file=sys.stderr,
+        )
         return 2
     for name in names:
         print(f"\n=== {name} ===", flush=True)

@@ -234,6 +234,12 @@ def test_institutional_encounter_becomes_an_837i_that_passes_pyx12(billing, tmp_
     with ctx.uow() as uow:
         built = build_claim(load_sources(uow, record))
     assert built.institutional is not None and built.institutional.facility_type == "13"
-    text = write_837([built], SUBMITTER, ENVELOPE, InMemoryControlNumbers(), datetime(2026, 6, 15, 9, 30, tzinfo=UTC))
+    text = write_837(
+        [built],
+        SUBMITTER,
+        ENVELOPE,
+        InMemoryControlNumbers(),
+        datetime(2026, 6, 15, 9, 30, tzinfo=UTC),
+    )
     assert "005010X223A2" in text and "SV2*0730" in text
     assert pyx12_errors(text, tmp_path) == []
