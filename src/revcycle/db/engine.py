@@ -50,7 +50,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    # Batched inserts (claims, lines, history, audit) as multi-row VALUES, not one statement
+    # per row: several times faster on PostgreSQL.
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def open_engine(url: str) -> Engine:

@@ -42,14 +42,20 @@ def _records_for(
     if not billable:
         return []
     numbers = uow.sequences.next_block(ctx.practice_id, "claim", len(billable))
+    payer_of_plan = {p.id: p.payer_id for p in uow.plans.list()}
     payer_of_coverage: dict[int, tuple[int, int]] = {}
+    wanted = {e.coverage_ids[0] for e in billable}
+    if len(wanted) > 20:  # many coverages: one query for all instead of one each
+        for cov in uow.coverages.list():
+            if cov.id in wanted:
+                payer_of_coverage[cov.id] = (cov.id, payer_of_plan[cov.plan_id])
     records = []
     for enc, number in zip(billable, numbers, strict=True):
         assert enc.id is not None
         cov_id = enc.coverage_ids[0]
         if cov_id not in payer_of_coverage:
             coverage = uow.coverages.get(cov_id)
-            payer_of_coverage[cov_id] = (coverage.id or 0, uow.plans.get(coverage.plan_id).payer_id)
+            payer_of_coverage[cov_id] = (coverage.id or 0, payer_of_plan[coverage.plan_id])
         coverage_id, payer_id = payer_of_coverage[cov_id]
         pcn = patient_control_number(ctx.practice_id, number)
         lines = tuple(
