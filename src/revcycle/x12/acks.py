@@ -18,7 +18,7 @@ from revcycle.x12.control import ControlNumberSource, checked
 from revcycle.x12.findings import Finding
 from revcycle.x12.reader import Delimiters
 from revcycle.x12.validator import GroupResult, InterchangeResult, SetResult, ValidationReport
-from revcycle.x12.writer import Segment, SegmentWriter, TransactionSet
+from revcycle.x12.writer import Elements, Segment, SegmentWriter, TransactionSet
 
 VERSION_999 = "005010X231A1"
 MAX_IK3 = 200
@@ -56,7 +56,7 @@ def set_response(s: SetResult, d: Delimiters) -> list[Segment]:
             if not f.element_error:
                 continue
             loc = f.location
-            ik4: Segment = [
+            ik4: Elements = [
                 "IK4",
                 [str(loc.element), str(loc.component)] if loc.component else [str(loc.element)],
                 f.element_ref,
@@ -123,22 +123,32 @@ def build_acks(
         w = SegmentWriter(d)
         partner = f"{isa[5]}:{isa[6].strip()}"
         isa13 = checked(control.next(partner, "interchange"), "interchange")
-        head = [
+        head: Segment = [
             "ISA", "00", " " * 10, "00", " " * 10, isa[7] or "ZZ", isa[8].strip().ljust(15)[:15],
             isa[5] or "ZZ", isa[6].strip().ljust(15)[:15], now.strftime("%y%m%d"),
             now.strftime("%H%M"), d.repetition, "00501", f"{isa13:09d}", "0", isa[15] or "P",
             d.component,
         ]  # fmt: skip
         note = ta1_note(ic)
-        ta1 = ["TA1", isa[13] or "000000000", isa[9] or "000101", isa[10] or "0000"]
+        ta1: Segment = ["TA1", isa[13] or "000000000", isa[9] or "000101", isa[10] or "0000"]
         parts = [w.segment(head)]
         if note:
             parts.append(w.segment([*ta1, "R", note]))
             parts.append(w.segment(["IEA", "0", f"{isa13:09d}"]))
             out.append(AckFile("".join(parts), "TA1", False))
             continue
-        if isa[14] == "1":
-            parts.append(w.segment([*ta1, "A", "000"]))
+        if isa[14] == "1":  # its own interchange: many translators reject TA1 next to GS
+            isa_ta1 = checked(control.next(partner, "interchange"), "interchange")
+            ta1_head: Segment = [*head[:13], f"{isa_ta1:09d}", *head[14:]]
+            out.append(
+                AckFile(
+                    w.segment(ta1_head)
+                    + w.segment([*ta1, "A", "000"])
+                    + w.segment(["IEA", "0", f"{isa_ta1:09d}"]),
+                    "TA1",
+                    True,
+                )
+            )
         accepted = True
         n_groups = 0
         for g in ic.groups:

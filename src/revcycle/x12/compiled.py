@@ -1,20 +1,23 @@
 """Specs compiled once into lookup tables for the validator's hot loop.
 
-``compile_spec(spec)`` turns the rule tree into ``CLoop``/``CSeg`` objects: each segment gets a
-tuple of per-position element checks (usage, type, lengths, codes, pattern, components), each
-loop a dict from segment ID to its candidate items (position group, qualifier). Compiled specs
-are cached per spec key; nothing depends on the data being read.
+``compiled(key)`` turns a spec's rule tree into ``CLoop``/``CSeg`` objects: each segment gets
+a tuple of per-position element checks (usage, type, lengths, codes, pattern, components) and
+the syntax notes its usage leaves open, each loop a dict from segment ID to its candidate items
+(position group, qualifier). ``fast_regex`` compiles a segment rule into one regular expression
+accepting exactly the values the element checks accept (or fewer). Everything is cached per
+spec key and built from the spec alone, never from the data being read.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from revcycle.x12.errors import SpecError
 from revcycle.x12.spec import ENVELOPE, load
 from revcycle.x12.spec.codes import CODE_LISTS
-from revcycle.x12.spec.dictionary import COMPOSITES, ELEMENTS, SEGMENTS
+from revcycle.x12.spec.dictionary import COMPOSITES, ELEMENTS, SEGMENTS, SYNTAX
 from revcycle.x12.spec.model import ElementRule, LoopRule, SegmentRule
 
 NOT_USED, SITUATIONAL, REQUIRED = 0, 1, 2
@@ -56,6 +59,8 @@ def _simple_check(
 class CSeg:
     __slots__ = (
         "checks",
+        "fast",
+        "fast_key",
         "max_use",
         "name",
         "qcodes",
@@ -64,6 +69,8 @@ class CSeg:
         "required",
         "rule",
         "seg_id",
+        "syntax",
+        "syntax_from",
         "usage",
     )
 
@@ -77,14 +84,14 @@ class CSeg:
         self.max_use = rule.max_use
         by_pos: dict[int, ElementRule] = {}
         by_comp: dict[int, dict[int, ElementRule]] = {}
-        for el in rule.elements:
-            if el.component:
-                by_comp.setdefault(el.position, {})[el.component] = el
+        for rule_el in rule.elements:
+            if rule_el.component:
+                by_comp.setdefault(rule_el.position, {})[rule_el.component] = rule_el
             else:
-                by_pos[el.position] = el
+                by_pos[rule_el.position] = rule_el
         checks: list[Check] = []
         for pos, ref in enumerate(SEGMENTS[rule.seg_id][1].split(), start=1):
-            el = by_pos.get(pos)
+            el: ElementRule | None = by_pos.get(pos)
             if ref.startswith("C"):
                 comp_rules = by_comp.get(pos, {})
                 named = el is not None or bool(comp_rules)
@@ -104,11 +111,62 @@ class CSeg:
             else:
                 checks.append(_simple_check(pos, ref, el, NOT_USED))
         self.checks = tuple(checks)
+        self.syntax = _syntax_rules(rule.seg_id, self.checks)
+        # a segment with no more elements than this cannot break any of its syntax notes
+        self.syntax_from = min((_trigger(kind, ps) for kind, ps in self.syntax), default=99)
         self.required = tuple(c[0] for c in checks if c[1] == REQUIRED)
         q = rule.qualifier
         self.qpos = q.position if q else 0
         self.qcomp = q.component if q else 0
         self.qcodes = q.codes if q else None
+        self.fast: Callable[[str], object] | None = None
+        self.fast_key: tuple[str, str] = ("", "")
+
+    def fast_match(self, key: tuple[str, str]) -> Callable[[str], object]:
+        """``fullmatch`` of this rule's fast regex for the delimiters ``key``."""
+        if self.fast is None or self.fast_key != key:
+            self.fast = fast_regex(self, key[0], key[1]).fullmatch
+            self.fast_key = key
+        return self.fast
+
+
+def _syntax_rules(
+    seg_id: str, checks: tuple[Check, ...]
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The segment's syntax notes that its usage here does not already settle."""
+    out = []
+    for note in SYNTAX.get(seg_id, "").split():
+        kind = note[0]
+        positions = tuple(int(note[i : i + 2]) for i in range(1, len(note), 2))
+        if any(p > len(checks) for p in positions):
+            raise SpecError(f"syntax note {note} is beyond segment {seg_id}")
+        usage = [checks[p - 1][1] for p in positions]
+        if SITUATIONAL not in usage:
+            continue  # settled by the usage checks alone
+        if kind in ("C", "L") and usage[0] == NOT_USED:
+            continue
+        if kind == "R" and REQUIRED in usage:
+            continue
+        if kind == "L" and REQUIRED in usage[1:]:
+            continue
+        if kind == "C" and all(u == REQUIRED for u in usage[1:]):
+            continue
+        if kind == "E" and sum(u != NOT_USED for u in usage) <= 1:
+            continue
+        out.append((kind, positions))
+    return tuple(out)
+
+
+def _trigger(kind: str, positions: tuple[int, ...]) -> int:
+    """A segment of at most this many elements (with its ID) cannot break the note: element
+    ``p`` exists only when ``len(els) > p``."""
+    if kind == "R":
+        return 0
+    if kind in ("C", "L"):
+        return positions[0]
+    if kind == "E":
+        return sorted(positions)[1]
+    return min(positions)
 
 
 # candidate: (item index, group, qualifier position, qualifier component, qualifier codes)
@@ -119,8 +177,8 @@ class CLoop:
     __slots__ = (
         "groups",
         "items",
-        "loop_id",
         "lookup",
+        "loop_id",
         "max_repeat",
         "name",
         "req",
@@ -168,3 +226,114 @@ def compiled(key: str) -> CLoop:
 @cache
 def envelope(seg_id: str) -> CSeg:
     return CSeg(ENVELOPE[seg_id])
+
+
+# -- fast path: one regular expression per segment rule -----------------------------------
+#
+# The expression accepts a segment only if the element-by-element checks would find nothing
+# (it may reject more: rare valid values, e.g. 29 February, take the detailed path). So a
+# segment that matches needs no further element work, and findings always come from the
+# detailed checks.
+
+_NEVER = "(?!)"
+_DATE = (
+    r"\d{4}(?:(?:0[1-9]|1[0-2])(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])(?:29|30)"
+    r"|(?:0[13578]|1[02])31)"
+)
+_TIME = r"(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d(?:\d\d?)?)?"
+
+
+def _value_regex(chk: Check, stop: str) -> str:
+    """A regex for a non-empty value of a simple element; ``stop``: characters it cannot hold."""
+    _, _, typ, lo, hi, codes, pattern, _, _, _ = chk
+    if codes is not None:
+        ok = [c for c in codes if _plain_ok(c, typ, lo, hi) and not (set(c) & set(stop))]
+        if pattern is not None:
+            ok = [c for c in ok if pattern.fullmatch(c)]
+        return (
+            "(?:" + "|".join(re.escape(c) for c in sorted(ok, key=len, reverse=True)) + ")"
+            if ok
+            else _NEVER
+        )
+    if typ in ("AN", "ID"):
+        chars = f"[^{re.escape(stop)}]"  # characters outside the X12 set: see Reader
+        if pattern is not None:
+            return f"(?={chars}{{{lo},{hi}}}(?!{chars}))(?:{pattern.pattern})"
+        return f"{chars}{{{lo},{hi}}}"
+    if pattern is not None:
+        return _NEVER
+    if typ == "R":
+        return (
+            rf"-?(?:\d{{1,{hi}}}|(?=[\d.]{{2,{hi + 1}}}(?![\d.]))\d*\.\d*)" if lo == 1 else _NEVER
+        )
+    if typ in ("N0", "N2"):
+        return rf"-?\d{{{lo},{hi}}}"
+    if typ == "DT":
+        return _DATE if (lo, hi) == (8, 8) else _NEVER
+    if typ == "TM":
+        return _TIME if (lo, hi) == (4, 8) else _NEVER
+    return _NEVER
+
+
+def _plain_ok(code: str, typ: str, lo: int, hi: int) -> bool:
+    return typ in ("AN", "ID") and lo <= len(code) <= hi
+
+
+def _sequence(parts: list[tuple[int, str]], sep: str) -> str:
+    """Elements (usage, regex for a non-empty value) joined by ``sep``, trailing ones optional
+    after the last required one."""
+    last_req = max((i for i, (u, _) in enumerate(parts) if u == REQUIRED), default=-1)
+    out = ""
+    tail = ""
+    for i, (usage, value) in enumerate(parts):
+        if usage == NOT_USED:
+            v = ""
+        elif usage == REQUIRED:
+            v = value
+        else:
+            v = f"(?:{value})?"
+        if i <= last_req:
+            out += sep + v
+        else:
+            out += f"(?:{sep}{v}"
+            tail += ")?"
+    return out + tail
+
+
+def fast_regex(seg: CSeg, ele: str, comp: str) -> re.Pattern[str]:
+    e, c = re.escape(ele), re.escape(comp)
+    parts: list[tuple[int, str]] = []
+    for chk in seg.checks:
+        comps = chk[7]
+        if comps is None:
+            parts.append((chk[1], _value_regex(chk, ele)))
+            continue
+        inner = _sequence([(sub[1], _value_regex(sub, ele + comp)) for sub in comps], c)
+        # the first component has no leading separator: strip the one _sequence put there
+        if inner.startswith(c):
+            inner = inner[len(c) :]
+        elif inner.startswith(f"(?:{c}"):
+            inner = "(?:" + inner[len(f"(?:{c}") :]
+        parts.append((chk[1], f"(?=[^{e}])(?:{inner})"))
+    # drop trailing not-used positions: absent elements are fine
+    while parts and parts[-1][0] == NOT_USED:
+        parts.pop()
+    # at least one element: a segment of its ID alone is a syntax error
+    return re.compile(re.escape(seg.seg_id) + rf"(?={e})" + _sequence(parts, e) + rf"(?<!{e})")
+
+
+@cache
+def qualifier_positions(key: str) -> dict[str, tuple[int, int] | None]:
+    """Per segment ID of a spec: where its qualifier sits, when all its rules agree (None when
+    they do not; IDs without any qualifier are absent)."""
+    found: dict[str, set[tuple[int, int]]] = {}
+
+    def walk(loop: CLoop) -> None:
+        for item in loop.items:
+            if isinstance(item, CLoop):
+                walk(item)
+            elif item.qcodes is not None:
+                found.setdefault(item.seg_id, set()).add((item.qpos, item.qcomp))
+
+    walk(compiled(key))
+    return {sid: (next(iter(p)) if len(p) == 1 else None) for sid, p in found.items()}

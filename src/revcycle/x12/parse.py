@@ -51,9 +51,11 @@ class _Claims837:
                     "charge": els[2 if sid == "SV1" else 3] if len(els) > 3 else "",
                 }
             )
-        elif sid == "REF" and loop_id == "2400" and self.claims and self.claims[-1]["lines"]:
-            if els[1:2] == ["6R"]:
-                self.claims[-1]["lines"][-1]["line_control_number"] = els[2] if len(els) > 2 else ""
+        elif (
+            sid == "REF" and loop_id == "2400" and els[1:2] == ["6R"] and self.claims
+            and self.claims[-1]["lines"]
+        ):  # fmt: skip
+            self.claims[-1]["lines"][-1]["line_control_number"] = els[2] if len(els) > 2 else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "claims": self.claims}
@@ -94,13 +96,10 @@ class ParseSink:
         builder = self._builder
         if builder is None:
             return
-        if hasattr(builder, "build"):
-            from revcycle.x12.mapping.remit835 import RemittanceBuilder, remittance_json
+        from revcycle.x12.mapping.remit835 import RemittanceBuilder, remittance_json
 
-            if isinstance(builder, RemittanceBuilder):
-                out = remittance_json(builder.build())
-            else:
-                out = builder.to_json()
+        if isinstance(builder, RemittanceBuilder):
+            out = remittance_json(builder.build())
         else:
             out = builder.to_json()
         out["control_number"] = self._control
@@ -115,9 +114,14 @@ def parse(
     sink = ParseSink()
     reader = Reader(source)
     report = Validator(sink).run(reader)
+    from revcycle.x12.acks import ta1_json
+
     return (
         {
             "transactions": sink.transactions,
+            "interchange_acknowledgments": ta1_json(
+                t for ic in report.interchanges for t in ic.ta1
+            ),
             "valid": report.valid,
             "findings": [f.to_json() for f in report.findings],
         },

@@ -13,7 +13,8 @@ content: only ``NotX12`` when the input has no usable ISA header at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -54,6 +55,18 @@ def detect(head: str) -> Delimiters:
     return Delimiters(ele, comp, rep, term)
 
 
+def odd_characters(d: Delimiters) -> Callable[[str], object]:
+    """``search`` for a character outside the X12 extended character set (printable ASCII)
+    that is not one of the interchange's delimiters."""
+    allowed = {d.element, d.component, d.repetition, d.segment, "\r", "\n"}
+    ranges = "".join(
+        re.escape(chr(c))
+        for c in [*range(0x00, 0x20), *range(0x7F, 0x100)]
+        if chr(c) not in allowed
+    )
+    return re.compile(f"[{ranges}]").search
+
+
 def _chunks(source: str | bytes | Path | IO[str] | IO[bytes]) -> Iterator[str]:
     if isinstance(source, str):
         yield source
@@ -84,8 +97,23 @@ class Reader:
         self.delimiters = Delimiters()
         self.segment_number = 0
         self.trailing_garbage = ""
+        # whether the batch last yielded holds characters outside the X12 extended set
+        self.odd_characters = False
 
     def __iter__(self) -> Iterator[list[str]]:
+        for batch in self.batches():
+            ele = self.delimiters.element
+            for piece in batch:
+                yield piece.split(ele)
+
+    def raw(self) -> Iterator[str]:
+        """The segments as unsplit strings (``delimiters`` tells how to split them)."""
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[str]]:
+        """The segments as lists of unsplit strings, one list per chunk read (the fast way:
+        no Python-level step per segment). ``delimiters`` holds for the whole batch."""
         chunks = self._chunks
         buf = ""
         for chunk in chunks:
@@ -123,36 +151,40 @@ class Reader:
                 self.trailing_garbage += buf[:200]
                 buf = buf[3:]
 
-    def _interchange(self, buf: str, chunks: Iterator[str]) -> Iterator[list[str]]:
-        """Yield segments with the delimiters of the ISA at the start of ``buf``; return the
-        unread text after the IEA (or ``""`` at the end of input)."""
+    def _interchange(self, buf: str, chunks: Iterator[str]) -> Generator[list[str], None, str]:
+        """Yield batches of segments with the delimiters of the ISA at the start of ``buf``;
+        return the unread text after the IEA (or ``""`` at the end of input)."""
         d = self.delimiters = detect(buf)
         ele, term = d.element, d.segment
+        bad = odd_characters(d)
         strip_breaks = term not in "\r\n"
+        iea = term + "IEA" + ele
         while True:
             if strip_breaks and ("\n" in buf or "\r" in buf):
                 buf = buf.replace("\r", "").replace("\n", "")
+            at = -len(term) if buf.startswith(iea[len(term) :]) else buf.find(iea)
+            end = buf.find(term, at + len(iea)) if at >= 0 else -1
+            if end >= 0:
+                rest = buf[end + len(term) :]
+                buf = buf[:end]
             pieces = buf.split(term)
-            carry = pieces.pop()
-            for i, piece in enumerate(pieces):
-                if not piece:
-                    continue
-                if not strip_breaks:
-                    piece = piece.strip("\r\n")
-                    if not piece:
-                        continue
-                self.segment_number += 1
-                els = piece.split(ele)
-                yield els
-                if els[0] == "IEA":
-                    rest = term.join(pieces[i + 1 :])
-                    return (rest + term + carry) if rest else carry
+            carry = pieces.pop() if end < 0 else ""
+            if not strip_breaks:
+                pieces = [p.strip("\r\n") for p in pieces]
+            if "" in pieces:
+                pieces = [p for p in pieces if p]
+            self.segment_number += len(pieces)
+            if pieces:
+                self.odd_characters = bad(buf) is not None
+                yield pieces
+            if end >= 0:
+                return rest
             nxt = next(chunks, None)
             if nxt is None:
                 carry = carry.strip("\r\n \t")
                 if carry:
                     self.segment_number += 1
-                    yield carry.split(ele)
+                    yield [carry]
                 return ""
             buf = carry + nxt
 

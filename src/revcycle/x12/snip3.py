@@ -11,6 +11,7 @@ validator, positioned at the segment that opened the unit being balanced.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,11 @@ def _amount(els: list[str], i: int) -> Decimal | None:
 
 
 def _cas_total(els: list[str]) -> Decimal:
+    if len(els) <= 5:
+        try:
+            return Decimal(els[3])
+        except (IndexError, InvalidOperation):
+            return ZERO
     total = ZERO
     for i in range(3, min(len(els), 19), 3):
         a = _amount(els, i)
@@ -64,8 +70,35 @@ class _Base:
         )
 
 
+class _OtherPayer:
+    __slots__ = ("adjusted", "paid", "paid_where", "payer_id")
+
+    def __init__(self) -> None:
+        self.payer_id = ""
+        self.adjusted = ZERO  # 2320 claim-level CAS
+        self.paid: Decimal | None = None  # AMT*D
+        self.paid_where: Position | None = None
+
+
+class _LineAdjudication:
+    __slots__ = ("adjusted", "charge", "paid", "payer_id", "where")
+
+    def __init__(
+        self, payer_id: str, paid: Decimal | None, charge: Decimal | None, where: Position
+    ) -> None:
+        self.payer_id = payer_id
+        self.paid = paid
+        self.charge = charge
+        self.adjusted = ZERO  # 2430 CAS
+        self.where = where
+
+
 class Balance837(_Base):
-    wants = frozenset(("CLM", "SV1", "SV2", "REF", "HL", "SBR"))
+    """CLM02 = sum of line charges; REF*F8 with frequency 7 / 8; and for COB claims (see
+    remittance.md) per 2430: SV102 = SVD02 + its CAS, per 2320: sum of that payer's SVD02
+    - 2320 CAS = AMT*D."""
+
+    wants = frozenset(("CLM", "SV1", "SV2", "REF", "HL", "SBR", "CAS", "AMT", "NM1", "SVD"))
 
     def __init__(self, validator: Validator) -> None:
         super().__init__(validator)
@@ -73,15 +106,19 @@ class Balance837(_Base):
         self.total: Decimal | None = None
         self.lines = ZERO
         self.n_lines = 0
+        self.line_charge: Decimal | None = None
         self.frequency = ""
         self.has_f8 = False
         self.raw = ""
+        self.others: list[_OtherPayer] = []
+        self.adjudications: list[_LineAdjudication] = []
 
     def segment(self, sid: str, loop_id: str, els: list[str]) -> None:
-        if sid == "SV1" or sid == "SV2":
+        if sid in ("SV1", "SV2"):
             a = _amount(els, 2 if sid == "SV1" else 3)
             if a is not None:
                 self.lines += a
+            self.line_charge = a
             self.n_lines += 1
         elif sid == "CLM":
             self._close()
@@ -94,9 +131,32 @@ class Balance837(_Base):
         elif sid == "REF":
             if loop_id == "2300" and len(els) > 1 and els[1] == "F8":
                 self.has_f8 = True
-        else:  # HL or SBR (2320) ends the claim's own data
-            if sid == "HL":
-                self._close()
+        elif sid == "HL":
+            self._close()
+        elif self.where is None:
+            return
+        elif sid == "SBR" and loop_id == "2320":
+            self.others.append(_OtherPayer())
+        elif sid == "CAS":
+            total = _cas_total(els)
+            if loop_id == "2430" and self.adjudications:
+                self.adjudications[-1].adjusted += total
+            elif loop_id == "2320" and self.others:
+                self.others[-1].adjusted += total
+        elif sid == "AMT" and loop_id == "2320" and self.others and els[1:2] == ["D"]:
+            self.others[-1].paid = _amount(els, 2)
+            self.others[-1].paid_where = self._here("AMT", loop_id, 2)
+        elif sid == "NM1" and loop_id == "2330B" and self.others:
+            self.others[-1].payer_id = els[9] if len(els) > 9 else ""
+        elif sid == "SVD":
+            self.adjudications.append(
+                _LineAdjudication(
+                    els[1] if len(els) > 1 else "",
+                    _amount(els, 2),
+                    self.line_charge,
+                    self._here("SVD", loop_id, 2),
+                )
+            )
 
     def _close(self) -> None:
         where = self.where
@@ -120,12 +180,58 @@ class Balance837(_Base):
                     segment_error="3",
                 )
             )
+        if self.others or self.adjudications:
+            self._close_cob()
         self.where = None
         self.total = None
         self.lines = ZERO
         self.n_lines = 0
+        self.line_charge = None
         self.frequency = ""
         self.has_f8 = False
+        self.others = []
+        self.adjudications = []
+
+    def _close_cob(self) -> None:
+        paid_by: dict[str, Decimal] = {}
+        known = {other.payer_id for other in self.others}
+        for adj in self.adjudications:
+            if adj.payer_id not in known:
+                self.v._add(
+                    Finding(
+                        "x12.cob.unknown_payer",
+                        ERROR,
+                        f"SVD01 {adj.payer_id!r} names no other payer of the claim (2330B NM109)",
+                        replace(adj.where, element=1),
+                        segment_error="8",
+                        element_error="I12",
+                        element_ref="67",
+                        bad_value=adj.payer_id,
+                    )
+                )
+            if adj.paid is None:
+                continue
+            paid_by[adj.payer_id] = paid_by.get(adj.payer_id, ZERO) + adj.paid
+            if adj.charge is not None and adj.paid + adj.adjusted != adj.charge:
+                self._report(
+                    adj.where,
+                    "x12.balance.line_adjudication",
+                    f"SVD02 {adj.paid} + line adjustments {adj.adjusted} != SV102 {adj.charge}",
+                    "782",
+                    str(adj.paid),
+                )
+        for other in self.others:
+            if other.paid is None or other.paid_where is None or other.payer_id not in paid_by:
+                continue
+            if paid_by[other.payer_id] - other.adjusted != other.paid:
+                self._report(
+                    other.paid_where,
+                    "x12.balance.cob_claim",
+                    f"payer {other.payer_id}: sum of SVD02 {paid_by[other.payer_id]} - claim "
+                    f"adjustments {other.adjusted} != AMT*D {other.paid}",
+                    "782",
+                    str(other.paid),
+                )
 
     def end(self) -> None:
         self._close()
@@ -137,14 +243,13 @@ class Balance835(_Base):
     def __init__(self, validator: Validator) -> None:
         super().__init__(validator)
         self.bpr: Decimal | None = None
-        self.bpr_where: Position | None = None
+        self.bpr_where: tuple[int, int, str] | None = None
         self.paid_total = ZERO
         self.plb_total = ZERO
-        self.claim_where: Position | None = None
-        self.claim: tuple[Decimal, Decimal] | None = None
+        # open claim / line: (charge, paid, where) or None; where = (segment no, set segment no, loop)
+        self.claim: tuple[Decimal, Decimal, tuple[int, int, str]] | None = None
         self.claim_adj = ZERO
-        self.line_where: Position | None = None
-        self.line: tuple[Decimal, Decimal] | None = None
+        self.line: tuple[Decimal, Decimal, tuple[int, int, str]] | None = None
         self.line_adj = ZERO
 
     def segment(self, sid: str, loop_id: str, els: list[str]) -> None:
@@ -154,17 +259,23 @@ class Balance835(_Base):
             if loop_id == "2110":
                 self.line_adj += t
         elif sid == "SVC":
-            self._close_line()
-            charge, paid = _amount(els, 2), _amount(els, 3)
-            self.line_where = self._here("SVC", loop_id, 3)
-            self.line = (charge, paid) if charge is not None and paid is not None else None
+            if self.line is not None:
+                self._close_line()
+            try:
+                v = self.v
+                self.line = (Decimal(els[2]), Decimal(els[3]), (v._seg_no, v._count, loop_id))
+            except (IndexError, InvalidOperation):
+                self.line = None
         elif sid == "CLP":
             self._close_claim()
-            charge, paid = _amount(els, 3), _amount(els, 4)
-            if paid is not None:
-                self.paid_total += paid
-            self.claim_where = self._here("CLP", loop_id, 4)
-            self.claim = (charge, paid) if charge is not None and paid is not None else None
+            try:
+                charge, paid = Decimal(els[3]), Decimal(els[4])
+            except (IndexError, InvalidOperation):
+                self.claim = None
+                return
+            self.paid_total += paid
+            v = self.v
+            self.claim = (charge, paid, (v._seg_no, v._count, loop_id))
         elif sid == "PLB":
             self._close_claim()
             for i in range(4, min(len(els), 15), 2):
@@ -173,50 +284,56 @@ class Balance835(_Base):
                     self.plb_total += a
         elif sid == "BPR":
             self.bpr = _amount(els, 2)
-            self.bpr_where = self._here("BPR", loop_id, 2)
+            self.bpr_where = (self.v._seg_no, self.v._count, loop_id)
+
+    def _at(self, where: tuple[int, int, str], seg_id: str, element: int) -> Position:
+        return Position(where[0], seg_id, where[2], element, 0, where[1])
 
     def _close_line(self) -> None:
-        if self.line is not None and self.line_where is not None:
-            charge, paid = self.line
+        line = self.line
+        if line is not None:
+            charge, paid, where = line
             if charge - self.line_adj != paid:
                 self._report(
-                    self.line_where,
+                    self._at(where, "SVC", 3),
                     "x12.balance.service_line",
                     f"SVC02 {charge} - line adjustments {self.line_adj} != SVC03 {paid}",
                     "782",
                     str(paid),
                 )
-        self.line = None
-        self.line_where = None
+            self.line = None
         self.line_adj = ZERO
 
     def _close_claim(self) -> None:
         self._close_line()
-        if self.claim is not None and self.claim_where is not None:
-            charge, paid = self.claim
+        claim = self.claim
+        if claim is not None:
+            charge, paid, where = claim
             if charge - self.claim_adj != paid:
                 self._report(
-                    self.claim_where,
+                    self._at(where, "CLP", 4),
                     "x12.balance.claim",
                     f"CLP03 {charge} - adjustments {self.claim_adj} != CLP04 {paid}",
                     "782",
                     str(paid),
                 )
-        self.claim = None
-        self.claim_where = None
+            self.claim = None
         self.claim_adj = ZERO
 
     def end(self) -> None:
         self._close_claim()
-        if self.bpr is not None and self.bpr_where is not None:
-            if self.paid_total - self.plb_total != self.bpr:
-                self._report(
-                    self.bpr_where,
-                    "x12.balance.transaction",
-                    f"sum of CLP04 {self.paid_total} - PLB {self.plb_total} != BPR02 {self.bpr}",
-                    "782",
-                    str(self.bpr),
-                )
+        if (
+            self.bpr is not None
+            and self.bpr_where is not None
+            and self.paid_total - self.plb_total != self.bpr
+        ):
+            self._report(
+                self._at(self.bpr_where, "BPR", 2),
+                "x12.balance.transaction",
+                f"sum of CLP04 {self.paid_total} - PLB {self.plb_total} != BPR02 {self.bpr}",
+                "782",
+                str(self.bpr),
+            )
 
 
 def balancer_for(key: str, validator: Validator) -> Balancer | None:

@@ -1,12 +1,20 @@
 """SNIP 1-3 validation of X12 streams, producing ``Finding`` data.
 
 - SNIP 1 (integrity): ISA fields, ISA13 = IEA02, GS06 = GE02, ST02 = SE02, GE01 / IEA01 /
-  SE01 counts, control numbers unique, trailers present.
+  SE01 counts, control numbers unique, trailers present, ST01 belongs to GS01, characters
+  within the X12 extended set.
 - SNIP 2 (requirements): the transaction spec decides which segments and loops may appear
-  where, how often, and which elements are required, how long, of what type, with which codes.
-  HL structure (unique IDs, parents defined before children, HL04 child codes) is checked for
+  where, how often, and which elements are required, how long, of what type, with which codes;
+  the syntax notes of the standard (paired / conditional elements) apply. HL structure
+  (sequential unique IDs, parents defined before children, HL04 child codes) is checked for
   every hierarchical transaction.
-- SNIP 3 (balancing): ``snip3`` checks 837 and 835 amounts.
+- SNIP 3 (balancing): ``snip3`` checks 837 (claim, COB) and 835 (line, claim, transaction).
+
+How it stays fast: the loop-matching result is memoized per parser state (``_Node``), segment
+ID and qualifier value; a segment whose text matches its rule's compiled regular expression
+(``compiled.fast_regex``) needs no element-by-element work. Both are derived from the spec,
+never from the data: every segment is still matched and checked. Findings always come from
+the detailed checks.
 
 One pass over the segments from ``Reader``; nothing is kept per segment beyond the loop stack,
 so memory stays flat. An optional ``sink`` receives every segment with its loop ID (mapping to
@@ -16,22 +24,33 @@ domain objects uses it). The validator never raises on content.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from revcycle.x12.compiled import NOT_USED, REQUIRED, Check, CLoop, CSeg, compiled, envelope
+from revcycle.x12.compiled import (
+    NOT_USED,
+    REQUIRED,
+    Check,
+    CLoop,
+    CSeg,
+    compiled,
+    envelope,
+    qualifier_positions,
+)
 from revcycle.x12.errors import Position
 from revcycle.x12.findings import ERROR, WARNING, Finding
 from revcycle.x12.reader import Delimiters, Reader
+from revcycle.x12.snip3 import Balance835, Balance837, balancer_for
 from revcycle.x12.spec import key_for
 from revcycle.x12.spec.dictionary import SEGMENTS
 
 MAX_STORED_FINDINGS = 10_000
 _REAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)").fullmatch
 _INT = re.compile(r"-?\d+").fullmatch
-_ISA_QUALIFIERS = frozenset("01 14 20 27 28 29 30 33 ZZ".split())
+_BAD_CHARS = re.compile("[^ -~]").search  # outside printable ASCII: the X12 extended set
+_ISA_QUALIFIERS = frozenset(["01", "14", "20", "27", "28", "29", "30", "33", "ZZ"])
 
 
 class Sink(Protocol):
@@ -74,6 +93,7 @@ class InterchangeResult:
     delimiters: Delimiters
     groups: list[GroupResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    ta1: list[list[str]] = field(default_factory=list)  # TA1 segments the interchange carries
 
     @property
     def control_number(self) -> str:
@@ -93,26 +113,119 @@ class ValidationReport:
         return self.errors == 0
 
 
-class _Frame:
-    __slots__ = ("counts", "group", "loop")
+class _Node:
+    """A static parser state: the loop path with the position group reached in each loop.
+    Matching depends only on the node, the segment ID and its qualifier value, so results
+    are memoized per node (``trans``); counts live in the frames."""
 
-    def __init__(self, loop: CLoop) -> None:
+    __slots__ = (
+        "base",
+        "children",
+        "closing",
+        "fresh",
+        "group",
+        "leave",
+        "loop",
+        "parent",
+        "regroups",
+        "trans",
+    )
+
+    def __init__(
+        self, parent: _Node | None, loop: CLoop, group: int, base: _Node | None = None
+    ) -> None:
+        self.parent = parent
         self.loop = loop
-        self.group = 0
-        self.counts = [0] * len(loop.items)
-        self.counts[0] = 1
+        self.group = group
+        self.base = base or self
+        self.trans: dict[object, _Hit | None] = {}
+        self.children: dict[int, _Node] = {}
+        self.regroups: dict[int, _Node] = {}
+        self.fresh = [1] + [0] * (len(loop.items) - 1)  # counts of a new instance
+        groups = loop.groups
+        # required items of this group that may be missing when the group is left (only a
+        # group of several items can be reached without each of its required ones)
+        members = [i for i, g in enumerate(groups) if g == group]
+        self.leave = tuple(i for i in members if len(members) > 1 and i and _required(loop, i))
+        # required items of later groups: missing for certain when the loop instance ends here
+        self.closing = tuple(i for i, g in enumerate(groups) if g > group and _required(loop, i))
+
+    def at(self, group: int) -> _Node:
+        base = self.base
+        node = base.regroups.get(group)
+        if node is None:
+            node = base if group == 0 else _Node(self.parent, self.loop, group, base)
+            base.regroups[group] = node
+        return node
+
+    def child(self, loop: CLoop) -> _Node:
+        node = self.children.get(id(loop))
+        if node is None:
+            node = self.children[id(loop)] = _Node(self, loop, 0)
+        return node
+
+
+def _required(loop: CLoop, idx: int) -> bool:
+    return loop.items[idx].usage == "R"
+
+
+# a memoized match: (stack level, item index, node at that level afterwards, required items
+# certainly missing between the old and new group, segment rule to check, node to push or
+# None, maximum count or 0, loop ID of the segment, whether HL / balancing look at it, the
+# rule's fast matcher for these delimiters, the element count from which syntax notes apply)
+_Hit = tuple[
+    int,
+    int,
+    "_Node",
+    tuple[int, ...],
+    CSeg,
+    "_Node | None",
+    int,
+    str,
+    bool,
+    Callable[[str], object],
+    int,
+]
+# segment IDs each spec's SNIP 3 balancer looks at
+_BALANCED: dict[str, frozenset[str]] = {
+    "837P": Balance837.wants,
+    "837I": Balance837.wants,
+    "835": Balance835.wants,
+}
+
+
+class _Frame:
+    __slots__ = ("counts", "node")
+
+    def __init__(self, node: _Node) -> None:
+        self.node = node
+        self.counts = node.fresh.copy()
+
+
+# parser states per (spec key, delimiters): memoized matches carry delimiter-bound matchers
+_ROOTS: dict[tuple[str, tuple[str, str]], _Node] = {}
+_NOQ: tuple[int, int] = (0, 0)
+_MAX_TRANS = 512
+_UNKNOWN: object = object()
+
+
+def _odd_pieces(batch: list[str], first: int) -> set[int]:
+    """Segment numbers of the pieces that hold characters outside the X12 extended set."""
+    return {first + i for i, piece in enumerate(batch) if _BAD_CHARS(piece)}
 
 
 def _value_error(v: str, typ: str, lo: int, hi: int) -> str:
     """The IK403 code for a non-empty value that breaks its type or length, or ""."""
-    if typ == "AN" or typ == "ID":
+    if typ in ("AN", "ID"):
         n = len(v)
-        return "" if lo <= n <= hi else ("4" if n < lo else "5")
+        if not lo <= n <= hi:
+            return "4" if n < lo else "5"
+        return "6" if _BAD_CHARS(v) else ""
     if typ == "R":
         if not _REAL(v):
             return "6"
         n = len(v) - ("." in v) - (v[0] == "-")
-    elif typ == "N0" or typ == "N2":
+    elif typ in ("N0", "N2"):
         if not _INT(v):
             return "6"
         n = len(v) - (v[0] == "-")
@@ -151,9 +264,11 @@ class Validator:
         self._group: GroupResult | None = None
         self._set: SetResult | None = None
         self._stack: list[_Frame] = []
-        self._count = 0
+        self._set_base = 0  # segment number before the current ST
         self._comp = ":"
         self._rep = "^"
+        self._dkey = ("*", ":")
+        self._qual: dict[str, tuple[int, int] | None] = {}
         self._hl_ids: dict[str, bool] = {}
         self._hl_expect: dict[str, str] = {}
         self._balancer: Balancer | None = None
@@ -182,6 +297,11 @@ class Validator:
             elif self._ic is not None:
                 self._ic.findings.append(finding)
 
+    @property
+    def _count(self) -> int:
+        """Position of the current segment in its transaction set (ST = 1)."""
+        return self._seg_no - self._set_base if self._set is not None else 0
+
     def _pos(self, seg_id: str, loop: str = "", element: int = 0, component: int = 0) -> Position:
         return Position(self._seg_no, seg_id, loop, element, component, self._count)
 
@@ -198,21 +318,118 @@ class Validator:
 
     # -- driver ---------------------------------------------------------------------------
 
-    def run(self, segments: Iterable[list[str]]) -> ValidationReport:
-        reader = segments if isinstance(segments, Reader) else None
-        in_set = self._segment
-        for els in segments:
-            self._seg_no += 1
-            sid = els[0]
-            if self._set is not None and sid not in _CONTROL:
-                in_set(els, sid)
-                continue
-            if reader is not None and sid == "ISA":
-                self._isa(els, reader.delimiters)
-            else:
-                self._control(els, sid)
+    def run(self, reader: Reader) -> ValidationReport:
+        ele = reader.delimiters.element
+        control = _CONTROL
+        unknown = _UNKNOWN
+        noq = _NOQ
+        sink = self.sink
+        # state that only control segments change, kept in locals for the hot loop
+        in_set = False
+        stack = self._stack
+        qual = self._qual
+        comp = self._comp
+        for batch in reader.batches():
+            # pieces with characters outside the X12 set take the detailed element checks
+            odd = _odd_pieces(batch, self._seg_no + 1) if reader.odd_characters else None
+            for self._seg_no, piece in enumerate(batch, self._seg_no + 1):  # noqa: B020
+                els = piece.split(ele)
+                sid = els[0]
+                if not in_set or sid in control:
+                    if piece.startswith("ISA"):
+                        ele = reader.delimiters.element
+                        self._isa(piece.split(ele), reader.delimiters)
+                    else:
+                        self._control(els, sid)
+                    in_set = self._set is not None
+                    stack, qual, comp = self._stack, self._qual, self._comp
+                    continue
+                # -- the hot path: one segment inside a transaction set --------------------
+                if not stack:
+                    if sink is not None:
+                        sink.segment("?", els)
+                    continue
+                q = qual.get(sid, noq)
+                key: object
+                if q is noq:
+                    key = sid
+                elif q is None:
+                    key = None
+                else:
+                    try:
+                        v = els[q[0]]
+                    except IndexError:
+                        v = ""
+                    if q[1]:
+                        parts = v.split(comp)
+                        v = parts[q[1] - 1] if q[1] <= len(parts) else ""
+                    key = (sid, v)
+                top = stack[-1]
+                trans = top.node.trans
+                hit = trans.get(key, unknown) if key is not None else unknown
+                if hit is unknown:
+                    hit = self._hit(sid, els)
+                    if key is not None and len(trans) < _MAX_TRANS:
+                        trans[key] = hit
+                if hit is None:
+                    self._unexpected(els, sid)
+                    continue
+                level: int
+                idx: int
+                new_node: _Node
+                between: tuple[int, ...]
+                seg: CSeg
+                push: _Node | None
+                most: int
+                loop_id: str
+                post: bool
+                fast: Callable[[str], object]
+                syntax_from: int
+                (
+                    level,
+                    idx,
+                    new_node,
+                    between,
+                    seg,
+                    push,
+                    most,
+                    loop_id,
+                    post,
+                    fast,
+                    syntax_from,
+                ) = hit  # type: ignore[misc]
+                if level != len(stack) - 1:
+                    while len(stack) - 1 > level:
+                        self._close_frame(stack.pop())
+                    top = stack[level]
+                node = top.node
+                if new_node is not node:
+                    if node.leave:
+                        self._leave(top)
+                    if between:
+                        for i in between:
+                            self._report_missing(node.loop, i)
+                    top.node = new_node
+                counts = top.counts
+                n = counts[idx] = counts[idx] + 1
+                if most and n > most:
+                    self._too_many(seg, sid, loop_id, push is not None, most)
+                if push is not None:
+                    stack.append(_Frame(push))
+                if fast(piece) is None or (odd and self._seg_no in odd):
+                    self._elements(seg, els, loop_id)
+                if len(els) > syntax_from:
+                    self._syntax(seg, els, loop_id)
+                if post:
+                    if sid == "HL":
+                        self._hl(els, loop_id)
+                    bal = self._balancer
+                    if bal is not None and sid in bal.wants:
+                        bal.segment(sid, loop_id, els)
+                if sink is not None:
+                    sink.segment(loop_id, els)
         self._end_of_input()
-        if reader is not None and reader.trailing_garbage.strip():
+        if reader.trailing_garbage.strip():
             self._seg_no += 1
             self.finding(
                 "x12.trailing_data", "data after the last IEA is ignored", "", severity=WARNING
@@ -236,6 +453,8 @@ class Validator:
         elif sid == "TA1":
             if self._ic is None:
                 self.finding("x12.envelope.outside", "TA1 outside an interchange", sid)
+            else:
+                self._ic.ta1.append(els)
             self._elements(envelope("TA1"), els, "")
         else:
             self.finding(
@@ -288,6 +507,7 @@ class Validator:
         self.report.interchanges.append(self._ic)
         self._comp = delimiters.component
         self._rep = delimiters.repetition
+        self._dkey = (delimiters.element, delimiters.component)
         self._groups_in_ic = 0
         self._group_numbers = set()
         checks = (
@@ -430,7 +650,7 @@ class Validator:
         self._set = SetResult(st01, st02, key, version)
         if self._group is not None:
             self._group.sets.append(self._set)
-        self._count = 1
+        self._set_base = self._seg_no - 1
         self._hl_ids = {}
         self._hl_expect = {}
         self._elements(envelope("ST"), els, "")
@@ -442,6 +662,15 @@ class Validator:
                 set_error="23",
             )
         self._set_numbers.add(st02)
+        expected = _FUNCTIONAL_GROUPS.get(self._group.functional_id if self._group else "")
+        if not (len(st01) == 3 and st01.isdigit()) or (expected and st01 not in expected):
+            self.finding(
+                "x12.set.identifier",
+                f"ST01 {st01[:6]!r} is not a transaction set of functional group "
+                f"{self._group.functional_id if self._group else ''!r}",
+                "ST",
+                set_error="6",
+            )
         if key is None:
             self._stack = []
             self.finding(
@@ -452,8 +681,12 @@ class Validator:
                 set_error="1",
             )
         else:
-            self._stack = [_Frame(compiled(key))]
+            root = _ROOTS.get((key, self._dkey))
+            if root is None:
+                root = _ROOTS[(key, self._dkey)] = _Node(None, compiled(key), 0)
+            self._stack = [_Frame(root)]
             self._stack[0].counts[0] = 0
+            self._qual = qualifier_positions(key)
             self._balancer = _balancer_for(key, self) if self.snip3 else None
         if self.sink is not None:
             self.sink.start_set(key, els, self._ic.delimiters if self._ic else Delimiters())
@@ -463,7 +696,6 @@ class Validator:
         if st is None:
             self.finding("x12.envelope.outside", "SE without ST", "SE", group_error="")
             return
-        self._count += 1
         self._close_set()
         self._elements(envelope("SE"), els, "")
         if len(els) < 2 or els[1] != str(self._count):
@@ -502,117 +734,116 @@ class Validator:
     # -- structure (SNIP 2) -------------------------------------------------------------
 
     def _close_frame(self, frame: _Frame) -> None:
-        self._missing(frame, 1 << 30)
+        node = frame.node
+        if node.leave:
+            self._leave(frame)
+        for idx in node.closing:
+            self._report_missing(node.loop, idx)
 
-    def _missing(self, frame: _Frame, upto: int) -> None:
+    def _leave(self, frame: _Frame) -> None:
         counts = frame.counts
-        lo = frame.group
-        loop = frame.loop
-        for idx, grp in loop.req:
-            if lo <= grp < upto and not counts[idx]:
-                item = loop.items[idx]
-                if isinstance(item, CSeg):
-                    sid, what = item.seg_id, f"segment {item.seg_id} ({item.name})"
-                else:
-                    sid, what = item.trigger.seg_id, f"loop {item.loop_id} ({item.name})"
-                self.finding(
-                    "x12.segment.required_missing",
-                    f"required {what} missing in loop {loop.loop_id}",
-                    sid,
-                    loop.loop_id,
-                    segment_error="3",
-                )
+        for idx in frame.node.leave:
+            if not counts[idx]:
+                self._report_missing(frame.node.loop, idx)
 
-    def _segment(self, els: list[str], sid: str) -> None:
-        self._count += 1
-        stack = self._stack
-        if not stack:
-            return
-        level = len(stack) - 1
-        cand = None
-        while level >= 0:
-            cands = stack[level].loop.lookup.get(sid)
-            if cands is not None:
-                g = stack[level].group
-                for c in cands:
-                    if c[1] < g:
-                        continue
-                    codes = c[4]
-                    if codes is not None:
-                        qp = c[2]
-                        v = els[qp] if qp < len(els) else ""
-                        if c[3]:
-                            parts = v.split(self._comp)
-                            v = parts[c[3] - 1] if c[3] <= len(parts) else ""
-                        if v not in codes:
-                            continue
-                    cand = c
-                    break
-                if cand is not None:
-                    break
-            level -= 1
-        if cand is None:
-            level, cand = self._fallback(sid)
-            if cand is None:
-                self._unexpected(els, sid)
-                return
-        while len(stack) - 1 > level:
-            self._close_frame(stack.pop())
-        frame = stack[level]
-        idx, grp = cand[0], cand[1]
-        if grp != frame.group:
-            self._missing(frame, grp)
-            frame.group = grp
-        item = frame.loop.items[idx]
-        frame.counts[idx] += 1
+    def _report_missing(self, loop: CLoop, idx: int) -> None:
+        item = loop.items[idx]
         if isinstance(item, CSeg):
-            loop_id = frame.loop.loop_id
-            if item.max_use and frame.counts[idx] > item.max_use:
-                self.finding(
-                    "x12.segment.max_use",
-                    f"{sid} ({item.name}) occurs more than {item.max_use} times",
-                    sid,
-                    loop_id,
-                    segment_error="5",
-                )
-            seg = item
+            sid, what = item.seg_id, f"segment {item.seg_id} ({item.name})"
         else:
-            loop_id = item.loop_id
-            if item.max_repeat and frame.counts[idx] > item.max_repeat:
-                self.finding(
-                    "x12.loop.max_repeat",
-                    f"loop {loop_id} ({item.name}) occurs more than {item.max_repeat} times",
-                    sid,
-                    loop_id,
-                    segment_error="4",
-                )
-            stack.append(_Frame(item))
-            seg = item.trigger
-        self._elements(seg, els, loop_id)
-        if sid == "HL":
-            self._hl(els, loop_id)
-        bal = self._balancer
-        if bal is not None and sid in bal.wants:
-            bal.segment(sid, loop_id, els)
-        if self.sink is not None:
-            self.sink.segment(loop_id, els)
+            sid, what = item.trigger.seg_id, f"loop {item.loop_id} ({item.name})"
+        self.finding(
+            "x12.segment.required_missing",
+            f"required {what} missing in loop {loop.loop_id}",
+            sid,
+            loop.loop_id,
+            segment_error="3",
+        )
 
-    def _fallback(
-        self, sid: str
-    ) -> tuple[int, tuple[int, int, int, int, frozenset[str] | None] | None]:
-        """Second pass: match by segment ID alone (the qualifier's code is then reported)."""
+    def _too_many(self, seg: CSeg, sid: str, loop_id: str, is_loop: bool, most: int) -> None:
+        if is_loop:
+            self.finding(
+                "x12.loop.max_repeat",
+                f"loop {loop_id} occurs more than {most} times",
+                sid,
+                loop_id,
+                segment_error="4",
+            )
+        else:
+            self.finding(
+                "x12.segment.max_use",
+                f"{sid} ({seg.name}) occurs more than {most} times",
+                sid,
+                loop_id,
+                segment_error="5",
+            )
+
+    def _hit(self, sid: str, els: list[str]) -> _Hit | None:
+        found = self._match(sid, els)
+        if found is None:
+            return None
+        level, idx, grp = found
+        node = self._stack[level].node
+        loop = node.loop
+        between = tuple(
+            i for i, g in enumerate(loop.groups) if node.group < g < grp and _required(loop, i)
+        )
+        new_node = node.at(grp) if grp != node.group else node
+        item = loop.items[idx]
+        spec_key = self._set.spec_key if self._set is not None else None
+        post = sid == "HL" or sid in _BALANCED.get(spec_key or "", ())
+        push: _Node | None
+        if isinstance(item, CSeg):
+            seg, push, most, loop_id = item, None, item.max_use, loop.loop_id
+        else:
+            seg, push, most = item.trigger, new_node.child(item), item.max_repeat
+            loop_id = item.loop_id
+        fast = seg.fast_match(self._dkey)
+        return (
+            level,
+            idx,
+            new_node,
+            between,
+            seg,
+            push,
+            most,
+            loop_id,
+            post,
+            fast,
+            seg.syntax_from,
+        )
+
+    def _match(self, sid: str, els: list[str]) -> tuple[int, int, int] | None:
+        """Where the segment goes: (stack level, item index, position group), or None."""
         stack = self._stack
         for level in range(len(stack) - 1, -1, -1):
-            cands = stack[level].loop.lookup.get(sid)
-            if cands:
-                g = stack[level].group
-                for c in cands:
-                    if c[1] >= g:
-                        return level, c
-        return 0, None
+            node = stack[level].node
+            cands = node.loop.lookup.get(sid)
+            if cands is None:
+                continue
+            for c in cands:
+                if c[1] < node.group:
+                    continue
+                codes = c[4]
+                if codes is not None:
+                    qp = c[2]
+                    v = els[qp] if qp < len(els) else ""
+                    if c[3]:
+                        parts = v.split(self._comp)
+                        v = parts[c[3] - 1] if c[3] <= len(parts) else ""
+                    if v not in codes:
+                        continue
+                return level, c[0], c[1]
+        # second pass: by segment ID alone (the qualifier's code is then reported)
+        for level in range(len(stack) - 1, -1, -1):
+            node = stack[level].node
+            for c in node.loop.lookup.get(sid, ()):
+                if c[1] >= node.group:
+                    return level, c[0], c[1]
+        return None
 
     def _unexpected(self, els: list[str], sid: str) -> None:
-        loop_id = self._stack[-1].loop.loop_id if self._stack else ""
+        loop_id = self._stack[-1].node.loop.loop_id if self._stack else ""
         if sid not in SEGMENTS or not sid.isalnum() or not 2 <= len(sid) <= 3:
             self.finding(
                 "x12.segment.unrecognized",
@@ -645,7 +876,7 @@ class Validator:
             )
         if str(len(self._hl_ids) + 1) != hl_id:
             self.finding(
-                "x12.hl.sequence", "HL01 must count up from 1", "HL", loop_id, severity=WARNING
+                "x12.hl.sequence", "HL01 must count up from 1", "HL", loop_id, segment_error="8"
             )
         if parent:
             if parent not in self._hl_ids:
@@ -667,6 +898,14 @@ class Validator:
     def _elements(self, seg: CSeg, els: list[str], loop_id: str) -> None:
         n = len(els)
         checks = seg.checks
+        if n == 1:
+            self.finding(
+                "x12.segment.empty",
+                f"{seg.seg_id} has no data elements",
+                seg.seg_id,
+                loop_id,
+                segment_error="8",
+            )
         if n > len(checks) + 1:
             self._element_finding(
                 seg, loop_id, len(checks) + 1, 0, "3", "too many data elements", "", ""
@@ -702,6 +941,47 @@ class Validator:
         for p in seg.required:
             if p >= n or not els[p]:
                 self._element_finding(seg, loop_id, p, 0, "1", "is required", checks[p - 1][8], "")
+
+    def _syntax(self, seg: CSeg, els: list[str], loop_id: str) -> None:
+        """The relational conditions of the base standard (syntax notes P, R, C, E, L)."""
+        n = len(els)
+        for kind, positions in seg.syntax:
+            if kind in ("C", "L") and (positions[0] >= n or not els[positions[0]]):
+                continue
+            if kind == "P" and len(positions) == 2:  # the common case, without lists
+                a, b = positions
+                if (a < n and els[a] != "") == (b < n and els[b] != ""):
+                    continue
+            present = [p < n and els[p] != "" for p in positions]
+            missing: list[int] = []
+            code = "2"
+            if kind == "P" and any(present) and not all(present):
+                missing = [p for p, ok in zip(positions, present, strict=True) if not ok]
+            elif kind == "R" and not any(present):
+                missing = [positions[0]]
+            elif kind == "C" and present[0] and not all(present[1:]):
+                missing = [p for p, ok in zip(positions[1:], present[1:], strict=True) if not ok]
+            elif kind == "L" and present[0] and not any(present[1:]):
+                missing = [positions[1]]
+            elif kind == "E" and sum(present) > 1:
+                missing = [p for p, ok in zip(positions, present, strict=True) if ok][1:]
+                code = "10"
+            for p in missing:
+                what = (
+                    "excludes another element present"
+                    if code == "10"
+                    else "is required by a syntax note"
+                )
+                self._element_finding(
+                    seg,
+                    loop_id,
+                    p,
+                    0,
+                    code,
+                    what,
+                    seg.checks[p - 1][8],
+                    els[p] if code == "10" else "",
+                )
 
     def _composite(self, seg: CSeg, loop_id: str, chk: Check, value: str) -> None:
         comps = chk[7]
@@ -759,8 +1039,23 @@ class Validator:
 
 
 _CONTROL = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"))
+# GS01 -> the ST01 values it may hold (HIPAA functional groups)
+_FUNCTIONAL_GROUPS = {
+    "HC": ("837",),
+    "HP": ("835",),
+    "FA": ("999", "997"),
+    "HN": ("277",),
+    "HS": ("270",),
+    "HB": ("271",),
+    "HR": ("276",),
+    "HI": ("278",),
+    "BE": ("834",),
+    "RA": ("820",),
+}
 _MESSAGES = {
     "1": "is required",
+    "2": "is required by a syntax note",
+    "10": "excludes another element present",
     "3": "too many data elements",
     "4": "is too short",
     "5": "is too long",
@@ -774,6 +1069,8 @@ _MESSAGES = {
 }
 _CODES = {
     "1": "x12.element.required_missing",
+    "2": "x12.element.conditional_missing",
+    "10": "x12.element.exclusion",
     "3": "x12.element.too_many",
     "4": "x12.element.too_short",
     "5": "x12.element.too_long",
@@ -796,11 +1093,9 @@ class Balancer(Protocol):
 
 
 def _balancer_for(key: str, validator: Validator) -> Balancer | None:
-    from revcycle.x12 import snip3
-
-    return snip3.balancer_for(key, validator)
+    return balancer_for(key, validator)
 
 
-def validate(source: Iterable[list[str]], sink: Sink | None = None) -> ValidationReport:
-    """Validate a stream of segments (usually a ``Reader``)."""
+def validate(source: Reader, sink: Sink | None = None) -> ValidationReport:
+    """Validate the segments of a ``Reader``."""
     return Validator(sink).run(source)

@@ -21,7 +21,9 @@ from revcycle.x12.errors import WriteError
 from revcycle.x12.reader import Delimiters
 
 Value = str | int | Decimal | Money | date | None | Sequence[str]
-Segment = list[Value]
+# a segment: its element values, or text already serialized (without terminator) by ``raw``
+Elements = list[Value]
+Segment = Elements | str
 
 
 def fmt_decimal(value: Decimal) -> str:
@@ -38,7 +40,8 @@ def fmt(value: Value, component: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Money):
-        return fmt_decimal(value.amount)
+        text = str(value.amount)
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, int):
@@ -73,17 +76,34 @@ class Envelope:
         return f"{self.receiver_qualifier}:{self.receiver_id}"
 
 
+DEFAULT_DELIMITERS = Delimiters()
+
+
 class SegmentWriter:
-    def __init__(self, delimiters: Delimiters = Delimiters()) -> None:
+    def __init__(self, delimiters: Delimiters = DEFAULT_DELIMITERS) -> None:
         self.d = delimiters
         self._end = delimiters.segment + delimiters.suffix
 
     def segment(self, els: Segment) -> str:
-        comp = self.d.component
-        out = [fmt(v, comp) for v in els]
-        while len(out) > 1 and not out[-1]:
-            out.pop()
-        return self.d.element.join(out) + self._end
+        return self.raw(els) + self._end
+
+    def raw(self, els: Segment) -> str:
+        """The segment's text without terminator (trailing empty elements dropped)."""
+        if isinstance(els, str):
+            return els
+        ele = self.d.element
+        try:
+            return ele.join(els).rstrip(ele)  # type: ignore[arg-type]  # all text: the fast way
+        except TypeError:
+            comp = self.d.component
+            return ele.join([v if v.__class__ is str else fmt(v, comp) for v in els]).rstrip(ele)
+
+    def body(self, segments: list[Segment]) -> str:
+        """Many segments at once (the same as joining ``segment`` of each, faster)."""
+        raw = self.raw
+        end = self._end
+        out = [raw(els) for els in segments]
+        return end.join(out) + end if out else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +111,7 @@ class TransactionSet:
     st01: str
     version: str  # ST03 / GS08
     segments: list[Segment]  # between ST and SE
+    st03: bool = True  # some guides (835) do not use ST03
 
 
 def write_interchange(
@@ -99,7 +120,7 @@ def write_interchange(
     sets: Sequence[TransactionSet],
     control: ControlNumberSource,
     now: datetime,
-    delimiters: Delimiters = Delimiters(),
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
     check: bool = True,
 ) -> str:
     """One ISA/IEA with one GS/GE holding ``sets``; control numbers from ``control``."""
@@ -132,8 +153,8 @@ def write_interchange(
     seg = w.segment
     for ts in sets:
         st02 = f"{checked(control.next(partner, 'set'), 'set'):04d}"
-        out.append(seg(["ST", ts.st01, st02, ts.version] if ts.version else ["ST", ts.st01, st02]))
-        out.extend(seg(s) for s in ts.segments)
+        out.append(seg(["ST", ts.st01, st02, ts.version] if ts.st03 else ["ST", ts.st01, st02]))
+        out.append(w.body(ts.segments))
         out.append(seg(["SE", str(len(ts.segments) + 2), st02]))
     out.append(seg(["GE", str(len(sets)), str(gs06)]))
     out.append(seg(["IEA", "1", f"{isa13:09d}"]))

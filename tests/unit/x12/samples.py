@@ -30,15 +30,29 @@ from revcycle.x12.writer import Envelope
 
 NOW = datetime(2026, 3, 2, 14, 30)  # noqa: DTZ001 - a fixed wall-clock time for files
 ENVELOPE = Envelope(sender_id="REVCYCLE", receiver_id="CLEARINGHOUSE")
-SUBMITTER = Submitter("HAPPY VALLEY CLINIC", "TGJ23", "JANE BILLER", "5555551234", "CLEARINGHOUSE", "66783JJT")
+SUBMITTER = Submitter(
+    "HAPPY VALLEY CLINIC", "TGJ23", "JANE BILLER", "5555551234", "CLEARINGHOUSE", "66783JJT"
+)
 ADDRESS = Address("123 MAIN ST", "SPRINGFIELD", "IL", "627011234")
 BILLING = Provider(
-    "HAPPY VALLEY CLINIC", npi="1234567893", taxonomy="207Q00000X", tax_id="123456789", address=ADDRESS
+    "HAPPY VALLEY CLINIC",
+    npi="1234567893",
+    taxonomy="207Q00000X",
+    tax_id="123456789",
+    address=ADDRESS,
 )
 PAYER = Payer("ACME HEALTH", "ACME1")
-JANE = Person("DOE", "JANE", birth_date=date(1980, 5, 1), sex="F", address=Address("1 ELM ST", "SPRINGFIELD", "IL", "62701"))
+JANE = Person(
+    "DOE",
+    "JANE",
+    birth_date=date(1980, 5, 1),
+    sex="F",
+    address=Address("1 ELM ST", "SPRINGFIELD", "IL", "62701"),
+)
 TIMMY = Person("DOE", "TIMMY", birth_date=date(2015, 7, 9), sex="M", address=JANE.address)
-RENDERING = Provider("SMITH", npi="1497758544", first_name="ANNA", is_person=True, taxonomy="207Q00000X")
+RENDERING = Provider(
+    "SMITH", npi="1497758544", first_name="ANNA", is_person=True, taxonomy="207Q00000X"
+)
 REFERRING = Provider("JONES", npi="1851300669", first_name="BOB", is_person=True)
 SUPERVISING = Provider("BROWN", npi="1356458210", first_name="CARL", is_person=True)
 
@@ -76,7 +90,9 @@ def variety() -> dict[str, Claim]:
     many = replace(
         p,
         patient_control_number="PCN-MANY",
-        lines=tuple(line(i, "97110", "40.00", modifiers=("GP", "59", "KX", "XU")) for i in range(1, 8)),
+        lines=tuple(
+            line(i, "97110", "40.00", modifiers=("GP", "59", "KX", "XU")) for i in range(1, 8)
+        ),
         total_charge=Money("280.00"),
         referring_provider=REFERRING,
         rendering_provider=RENDERING,
@@ -136,7 +152,13 @@ def variety() -> dict[str, Claim]:
         reasons_for_visit=(Diagnosis("R0789"), Diagnosis("R0602")),
         attending_provider=RENDERING,
     )
-    diags = tuple(Diagnosis(c, "Y") for c in ["I214"] + [f"E11{k}" for k in range(10)] + [f"Z79{k}" for k in range(10)] + ["I10", "E785", "N179", "R0602"])
+    diags = tuple(
+        Diagnosis(c, "Y")
+        for c in ["I214"]
+        + [f"E11{k}" for k in range(10)]
+        + [f"Z79{k}" for k in range(10)]
+        + ["I10", "E785", "N179", "R0602"]
+    )
     institutional = replace(
         p,
         kind=ClaimKind.INSTITUTIONAL,

@@ -4,7 +4,6 @@ import pytest
 
 from revcycle.x12.errors import NotX12
 from revcycle.x12.reader import Reader, detect
-
 from tests.unit.x12.corpus import path
 
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*T*:~"

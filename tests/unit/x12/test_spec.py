@@ -1,10 +1,9 @@
-from revcycle.x12.spec import ENVELOPE, REGISTRY, key_for, load
-from revcycle.x12.spec.check import check_dictionary, check_segment, check_spec
-from revcycle.x12.spec.model import parse_rules
-
 import pytest
 
 from revcycle.x12.errors import SpecError
+from revcycle.x12.spec import ENVELOPE, REGISTRY, key_for, load
+from revcycle.x12.spec.check import check_dictionary, check_segment, check_spec
+from revcycle.x12.spec.model import parse_rules
 
 
 def test_dictionary_references_only_defined_elements_and_composites():

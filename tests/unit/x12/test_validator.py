@@ -2,7 +2,6 @@ import pytest
 
 from revcycle.x12.reader import Reader
 from revcycle.x12.validator import Validator
-
 from tests.unit.x12.corpus import manifest, path
 
 PASS_FILES = [r["file"] for r in manifest() if r["pyx12_4_0_0"] == "PASS"]
@@ -62,8 +61,10 @@ def test_line_claim_and_transaction_balancing_errors_are_found():
 
 
 def test_envelope_counts_and_control_numbers_are_checked():
-    bad = SMALL_835.replace("SE*17*0001", "SE*16*0002").replace("GE*1*1", "GE*2*9").replace(
-        "IEA*1*000000001", "IEA*1*000000002"
+    bad = (
+        SMALL_835.replace("SE*17*0001", "SE*16*0002")
+        .replace("GE*1*1", "GE*2*9")
+        .replace("IEA*1*000000001", "IEA*1*000000002")
     )
     report = validate(bad)
     codes = {f.code for f in report.findings}
@@ -77,9 +78,13 @@ def test_envelope_counts_and_control_numbers_are_checked():
 
 
 def test_missing_trailers_are_findings_not_exceptions():
-    report = validate(SMALL_835.split("SE*")[0])
+    report = validate(SMALL_835.split("SE*", maxsplit=1)[0])
     codes = {f.code for f in report.findings}
-    assert {"x12.set.trailer_missing", "x12.group.trailer_missing", "x12.interchange.trailer_missing"} <= codes
+    assert {
+        "x12.set.trailer_missing",
+        "x12.group.trailer_missing",
+        "x12.interchange.trailer_missing",
+    } <= codes
 
 
 def test_element_errors_carry_position_and_999_codes():
@@ -111,3 +116,60 @@ def test_frequency_7_needs_ref_f8():
 def test_unsupported_transactions_are_read_with_a_warning():
     report = validate(path("270/lfh__demo.270"))
     assert report.valid and report.warnings == 1
+
+
+def _pyx12_line(row):
+    import re
+
+    m = re.match(r"Line:(\d+)", row["pyx12_first_error"])
+    return int(m[1]) if m else None
+
+
+LOCATED = [r for r in manifest() if r["pyx12_4_0_0"] == "FAIL" and _pyx12_line(r)]
+
+
+@pytest.mark.parametrize("row", LOCATED, ids=[r["file"] for r in LOCATED])
+def test_revcycle_reports_an_error_where_pyx12_reports_its_first(row):
+    report = validate(path(row["file"]))
+    assert _pyx12_line(row) in {f.location.segment_number for f in report.findings if f.is_error}
+
+
+def test_cob_line_and_claim_balancing_of_a_secondary_claim():
+    from revcycle.x12.control import InMemoryControlNumbers
+    from revcycle.x12.mapping.claim837 import write_837
+    from tests.unit.x12.samples import ENVELOPE, NOW, SUBMITTER, variety
+
+    text = write_837(
+        [variety()["secondary_cob"]], SUBMITTER, ENVELOPE, InMemoryControlNumbers(), NOW
+    )
+    assert validate(text).findings == []
+    unbalanced_line = text.replace("CAS*CO*45*50~", "CAS*CO*45*49~")
+    assert [f.code for f in validate(unbalanced_line).findings] == ["x12.balance.line_adjudication"]
+    unbalanced_claim = text.replace("AMT*D*56~", "AMT*D*57~")
+    assert [f.code for f in validate(unbalanced_claim).findings] == ["x12.balance.cob_claim"]
+
+
+def test_characters_outside_the_x12_character_set_are_reported():
+    report = validate(SMALL_835.replace("NM1*QC*1*DOE*JANE", "NM1*QC*1*DOE*JAN\x01"))
+    (f,) = report.findings
+    assert (f.code, f.location.segment_id, f.location.element, f.element_error) == (
+        "x12.element.invalid_characters",
+        "NM1",
+        4,
+        "6",
+    )
+
+
+def test_a_transaction_set_that_does_not_belong_to_its_group_is_an_error():
+    report = validate(SMALL_835.replace("ST*835*0001~", "ST*837*0001~"))
+    assert "x12.set.identifier" in {f.code for f in report.findings}
+    report = validate(SMALL_835.replace("ST*835*0001~", "ST*ZZ9*0001~"))
+    assert "x12.set.identifier" in {f.code for f in report.findings}
+
+
+def test_syntax_notes_of_the_standard_are_checked():
+    # P0809: NM108 without NM109
+    report = validate(SMALL_835.replace("NM1*QC*1*DOE*JANE~", "NM1*QC*1*DOE*JANE****MI~"))
+    assert [(f.code, f.location.element, f.element_error) for f in report.findings] == [
+        ("x12.element.conditional_missing", 9, "2")
+    ]

@@ -8,13 +8,15 @@ when accepted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from revcycle.domain.money import Money
 from revcycle.x12.mapping.common import d8, date_json, el, money, money_json
+from revcycle.x12.reader import Delimiters, Reader
+from revcycle.x12.validator import ValidationReport, Validator
 from revcycle.x12.writer import Segment, TransactionSet
 
 VERSION = "005010X214"
@@ -91,7 +93,7 @@ def transaction_277ca(ack: ClaimAcknowledgment) -> TransactionSet:
             ack.billing_provider_npi,
         ],
         ["TRN", "1", "0"],
-        ["STC", ["A1", "19", "PR"], day, "WQ", total],
+        ["STC", ["A1", "19", "PR"], "", "WQ", total],
         ["QTY", "QA", str(len(acc))],
         ["QTY", "QC", str(len(rej))],
         ["AMT", "YU", acc_amt],
@@ -121,55 +123,141 @@ def transaction_277ca(ack: ClaimAcknowledgment) -> TransactionSet:
 
 
 class StatusBuilder:
-    """Collects one 277CA's claim-level statuses (2200D) from its segments."""
+    """Collects one 277CA's segments into a ``ClaimAcknowledgment`` (the first information
+    source, receiver and billing provider name the set; every 2200D becomes a status)."""
 
     def __init__(self, component: str = ":") -> None:
         self.comp = component
+        self.names: dict[str, list[str]] = {}
+        self.dates: dict[str, str] = {}
+        self.trace = ""
         self.claims: list[dict[str, Any]] = []
-        self._patient: dict[str, str] = {}
+        self._patient: list[str] = []
 
     def segment(self, loop_id: str, els: list[str]) -> None:
         sid = els[0]
-        if loop_id == "2100D" and sid == "NM1":
-            self._patient = {"last": el(els, 3), "first": el(els, 4), "member_id": el(els, 9)}
+        if sid == "NM1":
+            if loop_id == "2100D":
+                self._patient = els
+            else:
+                self.names.setdefault(loop_id, els)
+        elif loop_id == "2200A" and sid == "DTP":
+            self.dates.setdefault(el(els, 1), el(els, 3))
+        elif loop_id == "2200B" and sid == "TRN" and not self.trace:
+            self.trace = el(els, 2)
         elif loop_id == "2200D":
             if sid == "TRN":
                 self.claims.append(
-                    {
-                        "patient_control_number": el(els, 2),
-                        "patient": dict(self._patient),
-                        "statuses": [],
-                        "payer_claim_control_number": "",
-                    }
+                    {"pcn": el(els, 2), "patient": self._patient, "stc": [], "ref": "", "dtp": ""}
                 )
             elif not self.claims:
                 return
             elif sid == "STC":
-                parts = el(els, 1).split(self.comp)
-                amount = money(el(els, 4))
-                self.claims[-1]["statuses"].append(
-                    {
-                        "category": el(parts, 0),
-                        "code": el(parts, 1),
-                        "entity": el(parts, 2),
-                        "date": date_json(d8(el(els, 2))),
-                        "action": el(els, 3),
-                        "charge": money_json(amount),
-                    }
-                )
+                self.claims[-1]["stc"].append(els)
             elif sid == "REF" and el(els, 1) == "1K":
-                self.claims[-1]["payer_claim_control_number"] = el(els, 2)
+                self.claims[-1]["ref"] = el(els, 2)
             elif sid == "DTP":
-                self.claims[-1]["service_dates"] = el(els, 3)
+                self.claims[-1]["dtp"] = el(els, 3)
+
+    def _status(self, c: dict[str, Any]) -> ClaimStatus:
+        stc = c["stc"][0] if c["stc"] else []
+        parts = el(stc, 1).split(self.comp)
+        span = c["dtp"].split("-")
+        patient = c["patient"]
+        return ClaimStatus(
+            patient_control_number=c["pcn"],
+            category=el(parts, 0),
+            status_code=el(parts, 1),
+            status_date=d8(el(stc, 2)) or date(1900, 1, 1),
+            charge=money(el(stc, 4)) or Money(0),
+            patient_last_name=el(patient, 3),
+            patient_first_name=el(patient, 4),
+            member_id=el(patient, 9),
+            payer_claim_control_number=c["ref"],
+            service_from=d8(el(span, 0)),
+            service_to=d8(el(span, 1)) if len(span) > 1 else None,
+            entity=el(parts, 2),
+        )
+
+    def build(self) -> ClaimAcknowledgment:
+        source = self.names.get("2100A", [])
+        receiver = self.names.get("2100B", [])
+        billing = self.names.get("2100C", [])
+        return ClaimAcknowledgment(
+            payer_name=el(source, 3),
+            payer_id=el(source, 9),
+            receiver_name=el(receiver, 3),
+            receiver_id=el(receiver, 9),
+            billing_provider_name=el(billing, 3),
+            billing_provider_npi=el(billing, 9),
+            receipt_date=d8(self.dates.get("050", "")) or date(1900, 1, 1),
+            process_date=d8(self.dates.get("009", "")) or date(1900, 1, 1),
+            trace=self.trace,
+            claims=tuple(self._status(c) for c in self.claims),
+        )
 
     def to_json(self) -> dict[str, Any]:
-        for c in self.claims:
-            first = c["statuses"][0] if c["statuses"] else {}
-            c["category"] = first.get("category", "")
-            c["accepted"] = c["category"] in ACCEPTED
-        return {"type": "277CA", "claims": self.claims}
+        ack = self.build()
+        claims = []
+        for c, status in zip(self.claims, ack.claims, strict=True):
+            claims.append(
+                {
+                    "patient_control_number": status.patient_control_number,
+                    "category": status.category,
+                    "status_code": status.status_code,
+                    "entity": status.entity,
+                    "accepted": status.accepted,
+                    "date": date_json(d8(el(c["stc"][0], 2)) if c["stc"] else None),
+                    "charge": money_json(money(el(c["stc"][0], 4)) if c["stc"] else None),
+                    "payer_claim_control_number": status.payer_claim_control_number,
+                    "patient": {"last_name": status.patient_last_name, "first_name": status.patient_first_name,
+                                "member_id": status.member_id},
+                    "statuses": [
+                        {
+                            "category": el(p, 0), "code": el(p, 1), "entity": el(p, 2),
+                            "date": date_json(d8(el(stc, 2))), "action": el(stc, 3),
+                            "charge": money_json(money(el(stc, 4))),
+                        }
+                        for stc in c["stc"]
+                        for p in [el(stc, 1).split(self.comp)]
+                    ],
+                }
+            )  # fmt: skip
+        return {
+            "type": "277CA",
+            "payer": {"name": ack.payer_name, "id": ack.payer_id},
+            "receiver": {"name": ack.receiver_name, "id": ack.receiver_id},
+            "billing_provider": {
+                "name": ack.billing_provider_name,
+                "npi": ack.billing_provider_npi,
+            },
+            "trace": ack.trace,
+            "claims": claims,
+        }
 
 
-def statuses_of(claims: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """patient control number -> first STC category."""
-    return {c["patient_control_number"]: c.get("category", "") for c in claims}
+class _AckSink:
+    def __init__(self) -> None:
+        self.acks: list[ClaimAcknowledgment] = []
+        self._builder: StatusBuilder | None = None
+
+    def start_set(self, key: str | None, st: list[str], delimiters: Delimiters) -> None:
+        self._builder = StatusBuilder(delimiters.component) if key == "277CA" else None
+
+    def segment(self, loop_id: str, els: list[str]) -> None:
+        if self._builder is not None:
+            self._builder.segment(loop_id, els)
+
+    def end_set(self) -> None:
+        if self._builder is not None:
+            self.acks.append(self._builder.build())
+        self._builder = None
+
+
+def read_277ca(
+    source: str | bytes | Path | IO[str] | IO[bytes],
+) -> tuple[list[ClaimAcknowledgment], ValidationReport]:
+    """Every 277CA in ``source`` as a ``ClaimAcknowledgment``, with the validation report."""
+    sink = _AckSink()
+    report = Validator(sink).run(Reader(source))
+    return sink.acks, report

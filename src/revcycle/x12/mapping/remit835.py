@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import (
@@ -32,7 +33,9 @@ from revcycle.x12.mapping.common import (
     money0,
     money_json,
 )
-from revcycle.x12.writer import Segment, TransactionSet
+from revcycle.x12.reader import Delimiters, Reader
+from revcycle.x12.validator import ValidationReport, Validator
+from revcycle.x12.writer import Elements, Segment, TransactionSet
 
 VERSION = "005010X221A1"
 
@@ -339,7 +342,7 @@ def _cas(adjustments: tuple[Adjustment, ...]) -> list[Segment]:
     out: list[Segment] = []
     for group, items in by_group.items():
         for start in range(0, len(items), 6):
-            seg: Segment = ["CAS", group]
+            seg: Elements = ["CAS", group]
             for a in items[start : start + 6]:
                 seg += [a.reason, a.amount, a.quantity]
             out.append(seg)
@@ -424,14 +427,41 @@ def transaction_835(r: Remittance) -> TransactionSet:
                 segs.append(["AMT", "B6", s.allowed])
             for remark in s.remarks:
                 segs.append(["LQ", "HE", remark])
-    for a in r.provider_adjustments:
+    for pa in r.provider_adjustments:
         segs.append(
             [
                 "PLB",
-                a.provider_id,
-                a.fiscal_period_end or pay_date,
-                [a.reason, a.reference],
-                a.amount,
+                pa.provider_id,
+                pa.fiscal_period_end or pay_date,
+                [pa.reason, pa.reference],
+                pa.amount,
             ]
         )
-    return TransactionSet("835", VERSION, segs)
+    return TransactionSet("835", VERSION, segs, st03=False)
+
+
+class _RemitSink:
+    def __init__(self) -> None:
+        self.remittances: list[Remittance] = []
+        self._builder: RemittanceBuilder | None = None
+
+    def start_set(self, key: str | None, st: list[str], delimiters: Delimiters) -> None:
+        self._builder = RemittanceBuilder(delimiters.component) if key == "835" else None
+
+    def segment(self, loop_id: str, els: list[str]) -> None:
+        if self._builder is not None:
+            self._builder.segment(loop_id, els)
+
+    def end_set(self) -> None:
+        if self._builder is not None:
+            self.remittances.append(self._builder.build())
+        self._builder = None
+
+
+def read_835(
+    source: str | bytes | Path | IO[str] | IO[bytes],
+) -> tuple[list[Remittance], ValidationReport]:
+    """Every 835 in ``source`` as a ``Remittance``, with the validation report."""
+    sink = _RemitSink()
+    report = Validator(sink).run(Reader(source))
+    return sink.remittances, report

@@ -5,7 +5,7 @@ well formed. Run by the test suite; returns a list of problems instead of raisin
 from __future__ import annotations
 
 from revcycle.x12.spec.codes import CODE_LISTS
-from revcycle.x12.spec.dictionary import COMPOSITES, ELEMENTS, SEGMENTS
+from revcycle.x12.spec.dictionary import COMPOSITES, ELEMENTS, SEGMENTS, SYNTAX
 from revcycle.x12.spec.model import LoopRule, SegmentRule, TransactionSpec
 
 
@@ -78,6 +78,16 @@ def check_dictionary() -> list[str]:
         for ref in refs.split():
             if ref not in ELEMENTS:
                 problems.append(f"composite {comp} references undefined {ref}")
+    for seg_id, notes in SYNTAX.items():
+        if seg_id not in SEGMENTS:
+            problems.append(f"syntax notes for undefined segment {seg_id}")
+            continue
+        width = len(SEGMENTS[seg_id][1].split())
+        for note in notes.split():
+            if note[0] not in "PRCEL" or len(note) % 2 == 0 or len(note) < 5:
+                problems.append(f"{seg_id}: bad syntax note {note}")
+            elif any(int(note[i : i + 2]) > width for i in range(1, len(note), 2)):
+                problems.append(f"{seg_id}: syntax note {note} is beyond the segment")
     for num, (_, typ, lo, hi) in ELEMENTS.items():
         if typ not in ("ID", "AN", "N0", "N2", "R", "DT", "TM") or not 0 < lo <= hi:
             problems.append(f"element {num} has a bad definition")

@@ -50,6 +50,7 @@ CODE_LISTS: dict[str, frozenset[str]] = {
         " R13 R14 R15 R16 R17 RQ"
     ),
     "IK5_CODE": _codes("A E M R W X"),
+    "TRANSACTION_SET": _codes("269 270 271 274 275 276 277 278 820 824 834 835 837 997 999"),
     "AK9_CODE": _codes("A E M P R W X"),
     "SEGMENT_SYNTAX_ERROR": _codes("1 2 3 4 5 6 7 8 I4 I6 I7 I8 I9"),
     "ELEMENT_SYNTAX_ERROR": _codes("1 2 3 4 5 6 7 8 9 10 12 13 I10 I11 I12 I13 I6 I9"),

@@ -7,7 +7,7 @@ from revcycle.x12.spec.model import SegmentRule, seg
 PERSON_OR_ORG = "NM102=1,2 NM103 NM104? NM105? NM107?"
 NPI_OPTIONAL = "NM108?=XX NM109?"
 CONTACT = (
-    "PER01=IC PER02? PER03?=EM,EX,FX,TE,UR PER04? PER05?=EM,EX,FX,TE,UR PER06?"
+    "PER01=IC PER02? PER03=EM,EX,FX,TE,UR PER04 PER05?=EM,EX,FX,TE,UR PER06?"
     " PER07?=EM,EX,FX,TE,UR PER08?"
 )
 
@@ -27,7 +27,7 @@ def per(usage: str = "S", max_use: int = 2) -> SegmentRule:
 def provider_name(
     entity: str, name: str, kinds: str = "1,2", npi: str = NPI_OPTIONAL
 ) -> SegmentRule:
-    rules = f"NM101={entity} NM102={kinds} NM103? NM104? NM105? NM107? {npi}"
+    rules = f"NM101={entity} NM102={kinds} NM103 NM104? NM105? NM107? {npi}"
     return seg("NM1", "R", 1, name, rules)
 
 

@@ -384,3 +384,31 @@ ELEMENTS.update(
         "623": ("Time Code", "ID", 2, 2),
     }
 )
+
+# Syntax notes of the base standard (relational conditions between elements of a segment):
+# P paired (all or none), R required (at least one), C conditional (if the first, then all
+# the others), E exclusion (at most one), L list conditional (if the first, then at least one
+# of the others). Positions are two digits each, as X12 writes them ("P0809").
+SYNTAX: dict[str, str] = {
+    "NM1": "P0809 C1110 C1203",
+    "N1": "R0203 P0304",
+    "N4": "C0605",
+    "REF": "R0203",
+    "PER": "P0304 P0506 P0708",
+    "PRV": "P0203",
+    "DMG": "P0102 P1011 C1105",
+    "DTM": "R020305 C0403 P0506",
+    "SV1": "P0304",
+    "SV2": "P0304",
+    "CAS": "L050607 C0605 C0705 L080910 C0908 C1008 L111213 C1211 C1311 L141516 C1514 C1614"
+    " L171819 C1817 C1917",
+    "QTY": "R0204 E0204",
+    "BPR": "P0607 C0809 P1213 C1415 P1819 C2021",
+    "PLB": "P0506 P0708 P0910 P1112 P1314",
+    "LQ": "C0102",
+    "CTP": "P0405",
+    "PAT": "P0506 P0708",
+    "CR1": "P0102 P0506",
+    "PWK": "P0506",
+    "LIN": "P0203",
+}

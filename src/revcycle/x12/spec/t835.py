@@ -5,6 +5,9 @@ from __future__ import annotations
 from revcycle.x12.spec.common import CONTACT, n3, n4
 from revcycle.x12.spec.model import UNBOUNDED, TransactionSpec, cas, loop, seg
 
+# the 835 guide leaves the communication numbers of its contacts situational
+_CONTACT = CONTACT.replace("PER03=", "PER03?=").replace("PER04 ", "PER04? ")
+
 _BPR = (
     "BPR01@HANDLING BPR02 BPR03=C,D BPR04@PAYMENT_METHOD "
     + " ".join(f"BPR{k:02d}?" for k in range(5, 16))
@@ -26,14 +29,18 @@ PAYER = loop(
     n4(),
     seg("REF", "S", 4, "Additional Payer Identification", "REF01=2U,EO,HI,NF REF02"),
     seg(
-        "PER", "S", 1, "Payer Business Contact Information", CONTACT.replace("PER01=IC", "PER01=CX")
+        "PER",
+        "S",
+        1,
+        "Payer Business Contact Information",
+        _CONTACT.replace("PER01=IC", "PER01=CX"),
     ),
     seg(
         "PER",
         "R",
         UNBOUNDED,
         "Payer Technical Contact Information",
-        CONTACT.replace("PER01=IC", "PER01=BL"),
+        _CONTACT.replace("PER01=IC", "PER01=BL"),
     ),
     seg("PER", "S", 1, "Payer Web Site", "PER01=IC PER02? PER03=UR PER04"),
 )
@@ -83,7 +90,7 @@ CLAIM = loop(
         "R",
         1,
         "Claim Payment Information",
-        "CLP01 CLP02@CLAIM_STATUS CLP03 CLP04 CLP05? CLP06@CLAIM_FILING CLP07? CLP08? CLP09?"
+        "CLP01 CLP02@CLAIM_STATUS CLP03 CLP04 CLP05? CLP06@CLAIM_FILING CLP07 CLP08? CLP09?"
         " CLP11? CLP12? CLP13? CLP14?",
     ),
     cas(99),
@@ -138,7 +145,7 @@ CLAIM = loop(
         "REF01=1L,1W,28,6P,9A,9C,BB,CE,EA,F8,G1,G3,IG,SY,0B,1A,1B,1C,1D,1G,1H,1J,D3,G2,LU REF02",
     ),
     seg("DTM", "S", 4, "Claim Dates", "DTM01=232,233,036,050 DTM02"),
-    seg("PER", "S", 2, "Claim Contact Information", CONTACT.replace("PER01=IC", "PER01=CX")),
+    seg("PER", "S", 2, "Claim Contact Information", _CONTACT.replace("PER01=IC", "PER01=CX")),
     seg(
         "AMT",
         "S",

@@ -17,13 +17,19 @@ ACK_999 = TransactionSpec(
         "Header",
         "R",
         1,
-        seg("AK1", "R", 1, "Functional Group Response Header", "AK101 AK102 AK103?"),
+        seg("AK1", "R", 1, "Functional Group Response Header", "AK101 AK102 AK103"),
         loop(
             "2000",
             "Transaction Set Response Header",
             "S",
             UNBOUNDED,
-            seg("AK2", "R", 1, "Transaction Set Response Header", "AK201 AK202 AK203?"),
+            seg(
+                "AK2",
+                "R",
+                1,
+                "Transaction Set Response Header",
+                "AK201@TRANSACTION_SET AK202 AK203?",
+            ),
             loop(
                 "2100",
                 "Error Identification",
