@@ -226,6 +226,9 @@ def test_institutional_encounter_becomes_an_837i_that_passes_pyx12(billing, tmp_
                 "admission_type": "3",
                 "admission_source": "1",
                 "reason_for_visit": ["R07.9"],
+                "condition_codes": ["07", "39"],
+                "occurrence_codes": [{"code": "11", "date": "2026-05-30"}],
+                "value_codes": [{"code": "A1", "amount": "25.00"}],
             },
         ),
     )
@@ -242,4 +245,7 @@ def test_institutional_encounter_becomes_an_837i_that_passes_pyx12(billing, tmp_
         datetime(2026, 6, 15, 9, 30, tzinfo=UTC),
     )
     assert "005010X223A2" in text and "SV2*0730" in text
+    assert (
+        "HI*BG:07*BG:39~" in text and "HI*BH:11:D8:20260530~" in text and "HI*BE:A1:::25~" in text
+    )
     assert pyx12_errors(text, tmp_path) == []

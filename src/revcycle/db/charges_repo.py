@@ -50,6 +50,8 @@ def _inst_json(i: Institutional | None) -> dict[str, Any] | None:
         "admitting_diagnosis": i.admitting_diagnosis,
         "reason_for_visit": list(i.reason_for_visit),
         "condition_codes": list(i.condition_codes),
+        "occurrence_codes": [[code, day.isoformat()] for code, day in i.occurrence_codes],
+        "value_codes": [[code, amount.to_json()] for code, amount in i.value_codes],
     }
 
 
@@ -67,6 +69,10 @@ def _inst_from(d: dict[str, Any] | None) -> Institutional | None:
         admitting_diagnosis=d.get("admitting_diagnosis"),
         reason_for_visit=tuple(d.get("reason_for_visit") or ()),
         condition_codes=tuple(d.get("condition_codes") or ()),
+        occurrence_codes=tuple(
+            (code, date.fromisoformat(day)) for code, day in d.get("occurrence_codes") or ()
+        ),
+        value_codes=tuple((code, Money(amount)) for code, amount in d.get("value_codes") or ()),
     )
 
 

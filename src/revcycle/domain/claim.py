@@ -196,6 +196,9 @@ class InstitutionalInfo:
     reasons_for_visit: tuple[Diagnosis, ...] = ()  # up to 3
     attending_provider: Provider | None = None
     operating_provider: Provider | None = None
+    occurrence_codes: tuple[tuple[str, date], ...] = ()  # HI*BH: code and date (UB-04 FL31-34)
+    value_codes: tuple[tuple[str, Money], ...] = ()  # HI*BE: code and amount (FL39-41)
+    condition_codes: tuple[str, ...] = ()  # HI*BG (FL18-28)
 
 
 @dataclass(frozen=True, slots=True)

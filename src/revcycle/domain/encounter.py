@@ -409,6 +409,32 @@ def parse_institutional(data: Mapping[str, Any]) -> Institutional:
     for code in conditions:
         if not re.fullmatch(r"[0-9A-Z]{2}", code):
             c.fail("condition_codes", "condition_format", "a condition code has 2 characters")
+    occurrences: list[tuple[str, date]] = []
+    for i, item in enumerate(data.get("occurrence_codes") or (), start=1):
+        code = str(item.get("code", "") if isinstance(item, Mapping) else "").strip().upper()
+        when = c.field(
+            f"occurrence_codes.{i}.date",
+            partial(parse_date, item.get("date") if isinstance(item, Mapping) else None),
+        )
+        if not re.fullmatch(r"[0-9A-Z]{2}", code):
+            c.fail(
+                f"occurrence_codes.{i}.code",
+                "occurrence_format",
+                "an occurrence code has 2 characters",
+            )
+        elif when is not None:
+            occurrences.append((code, when))
+    values: list[tuple[str, Money]] = []
+    for i, item in enumerate(data.get("value_codes") or (), start=1):
+        code = str(item.get("code", "") if isinstance(item, Mapping) else "").strip().upper()
+        amount = c.field(
+            f"value_codes.{i}.amount",
+            partial(_parse_money, item.get("amount") if isinstance(item, Mapping) else None),
+        )
+        if not re.fullmatch(r"[0-9A-Z]{2}", code):
+            c.fail(f"value_codes.{i}.code", "value_format", "a value code has 2 characters")
+        elif amount is not None:
+            values.append((code, amount))
     c.raise_if_any()
     assert attending is not None
     return Institutional(
@@ -422,4 +448,6 @@ def parse_institutional(data: Mapping[str, Any]) -> Institutional:
         admitting_diagnosis=admitting,
         reason_for_visit=rfv,
         condition_codes=conditions,
+        occurrence_codes=tuple(occurrences),
+        value_codes=tuple(values),
     )

@@ -57,7 +57,7 @@ class Ub04Extras:
     """What some locators want that an 837I claim here does not carry; all optional."""
 
     provider_phone: str = ""  # FL1, fourth line
-    condition_codes: tuple[str, ...] = ()  # FL18-28, up to 11
+    condition_codes: tuple[str, ...] = ()  # FL18-28, up to 11, when the claim carries none
     creation_date: date | None = None  # line 23, FL45
 
 
@@ -117,7 +117,8 @@ def claim_locators(claim: Claim, info: InstitutionalInfo, extra: Ub04Extras) -> 
         raise ClaimDoesNotFitForm(
             "diagnoses", "the UB-04 has room for 18 diagnoses; bill this claim electronically"
         )
-    if len(extra.condition_codes) > _CONDITION_CODE_SLOTS:
+    conditions = info.condition_codes or extra.condition_codes
+    if len(conditions) > _CONDITION_CODE_SLOTS:
         raise ClaimDoesNotFitForm("condition_codes", "the UB-04 has room for 11 condition codes")
     values: dict[str, str] = {}
     billing = claim.billing_provider
@@ -151,7 +152,7 @@ def claim_locators(claim: Claim, info: InstitutionalInfo, extra: Ub04Extras) -> 
     values["admission_source"] = info.admission_source
     values["discharge_hour"] = info.discharge_hour[:2]
     values["patient_status"] = info.patient_status
-    for number, code in enumerate(extra.condition_codes, start=1):
+    for number, code in enumerate(conditions, start=1):
         values[f"condition_code_{number}"] = code
 
     for row, payer in zip(_PAYER_ROWS, _payer_rows(claim), strict=False):

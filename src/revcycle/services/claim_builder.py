@@ -153,6 +153,9 @@ def build_claim(s: ClaimSources) -> x.Claim:
             reasons_for_visit=tuple(x.Diagnosis(c) for c in inst.reason_for_visit[:3]),
             attending_provider=_provider(s.attending),
             operating_provider=_provider(s.operating),
+            occurrence_codes=inst.occurrence_codes,
+            value_codes=inst.value_codes,
+            condition_codes=inst.condition_codes,
         )
     facility = None
     if s.facility is not None and s.facility.address != pr.billing_address:

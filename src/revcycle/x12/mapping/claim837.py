@@ -47,6 +47,7 @@ from revcycle.x12.writer import (
     Segment,
     SegmentWriter,
     TransactionSet,
+    fmt,
     fmt_decimal,
     write_interchange,
 )
@@ -166,6 +167,11 @@ def _hi(
         if poa and d.present_on_admission:
             value += comp * 7 + d.present_on_admission
         values.append(value)
+    return [["HI", *values[start : start + 12]] for start in range(0, len(values), 12)]
+
+
+def _coded_hi(values: Sequence[str]) -> list[Segment]:
+    """HI segments of occurrence (BH), value (BE) or condition (BG) codes, 12 to a segment."""
     return [["HI", *values[start : start + 12]] for start in range(0, len(values), 12)]
 
 
@@ -311,6 +317,11 @@ def _clm(claim: Claim, prof: bool, comp: str) -> list[Segment]:
         others = claim.diagnoses[1:]
         if others:
             segs += _hi(("ABF", "ABF"), others, True, comp)
+        segs += _coded_hi(
+            [comp.join(("BH", c, "D8", fmt(d, comp))) for c, d in inst.occurrence_codes]
+        )
+        segs += _coded_hi([comp.join(("BE", c, "", "", fmt(a, comp))) for c, a in inst.value_codes])
+        segs += _coded_hi([comp.join(("BG", c)) for c in inst.condition_codes])
         for entity, p in (
             ("71", inst.attending_provider),
             ("72", inst.operating_provider),
@@ -748,12 +759,23 @@ class ClaimBuilder:
         diagnoses: list[Diagnosis] = []
         admitting: Diagnosis | None = None
         reasons: list[Diagnosis] = []
+        occurrences: list[tuple[str, date]] = []
+        values: list[tuple[str, Money]] = []
+        conditions: list[str] = []
         for hi in c.hi:
             for value in hi[1:]:
                 parts = value.split(comp)
                 d = Diagnosis(el(parts, 1), el(parts, 8))
                 q = el(parts, 0)
-                if q in ("ABK", "BK", "ABF", "BF"):
+                if q == "BH":
+                    when = d8(el(parts, 3))
+                    if when is not None:
+                        occurrences.append((el(parts, 1), when))
+                elif q == "BE":
+                    values.append((el(parts, 1), Money(el(parts, 4) or "0")))
+                elif q == "BG":
+                    conditions.append(el(parts, 1))
+                elif q in ("ABK", "BK", "ABF", "BF"):
                     diagnoses.append(d)
                 elif q in ("ABJ", "BJ"):
                     admitting = d
@@ -787,6 +809,9 @@ class ClaimBuilder:
                 discharge_hour=el(c.dtp.get("096", []), 3),
                 admitting_diagnosis=admitting,
                 reasons_for_visit=tuple(reasons),
+                occurrence_codes=tuple(occurrences),
+                value_codes=tuple(values),
+                condition_codes=tuple(conditions),
                 attending_provider=provs["71"].provider() if "71" in provs else None,
                 operating_provider=provs["72"].provider() if "72" in provs else None,
             )
