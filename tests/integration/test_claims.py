@@ -249,3 +249,34 @@ def test_institutional_encounter_becomes_an_837i_that_passes_pyx12(billing, tmp_
         "HI*BG:07*BG:39~" in text and "HI*BH:11:D8:20260530~" in text and "HI*BE:A1:::25~" in text
     )
     assert pyx12_errors(text, tmp_path) == []
+
+
+def test_replacement_and_void_carry_the_payer_claim_number(billing, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    ctx = billing.ctx
+    charges.enter_charges(ctx, billing.encounter())
+    [claim] = claims.create_claims(ctx)
+    with pytest.raises(DomainValidationError) as info:
+        claims.follow_up_claim(ctx, claim.id, "7", "wrong units")
+    assert info.value.errors[0].reason == "no_payer_claim_number"
+    with ctx.uow() as uow:  # as if sent and accepted by the payer with its claim number
+        record = uow.claims.get(claim.id)
+        for target in ("scrubbed_clean", "ready", "submitted", "accepted", "paid"):
+            record = claims.transition(uow, ctx, record, target, "test")
+        uow.claims.update(dc_replace(record, payer_claim_number="ICN777"))
+        uow.commit()
+    corrected = claims.follow_up_claim(ctx, claim.id, "7", "wrong units")
+    assert corrected.frequency == "7" and corrected.original_claim_id == claim.id
+    assert claims.get_claim(ctx, claim.id).record.status == "corrected"
+    [result] = scrub_claims(ctx, [corrected.id])
+    assert result.clean, result.findings
+    with ctx.uow() as uow:
+        built = build_claim(load_sources(uow, uow.claims.get(corrected.id)))
+    text = write_837(
+        [built], SUBMITTER, ENVELOPE, InMemoryControlNumbers(), datetime(2026, 6, 15, tzinfo=UTC)
+    )
+    assert "REF*F8*ICN777~" in text and f"CLM*{corrected.patient_control_number}*" in text
+    assert pyx12_errors(text, tmp_path) == []
+    with pytest.raises(InvalidTransition):
+        claims.follow_up_claim(ctx, claim.id, "8", "again")

@@ -595,6 +595,30 @@ def claims_status(
     out_console.print(f"claim {c.id} is {c.status}")
 
 
+@claims.command("replace")
+def claims_replace(
+    claim_id: int,
+    reason: Annotated[str, Opt("--reason", help="What was corrected")],
+    void: Annotated[
+        bool, Opt("--void", help="Void the claim (frequency 8) instead of replacing it (7)")
+    ] = False,
+    db: DbOpt = None,
+    practice: PracticeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send a corrected claim (frequency 7) or a void (8) for an adjudicated claim."""
+    from revcycle.services.claims import follow_up_claim
+
+    with handled():
+        c = follow_up_claim(state(db, practice).context(), claim_id, "8" if void else "7", reason)
+    if as_json:
+        _dump(claim_doc(c))
+    else:
+        out_console.print(
+            f"claim {c.id} ({c.patient_control_number}, frequency {c.frequency}) created; scrub it next"
+        )
+
+
 @claims.command("x12")
 def claims_x12(
     claim: Annotated[list[str], typer.Argument(help="Claim ids or patient control numbers")],

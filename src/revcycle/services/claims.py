@@ -176,3 +176,56 @@ def find_claim(uow: UnitOfWork, key: str) -> ClaimRecord:
 
 def is_editable(claim: ClaimRecord) -> bool:
     return claim.status in EDITABLE
+
+
+FOLLOW_UP = {"7": "replacement", "8": "void"}
+
+
+def follow_up_claim(ctx: Context, claim_id: int, frequency: str, reason: str) -> ClaimRecord:
+    """A replacement (frequency 7) or void (frequency 8) of a claim the payer has adjudicated:
+    a new claim for the same encounter and coverage, carrying the payer's claim number (REF*F8).
+    The original is marked ``corrected`` (superseded), both with the reason in their history."""
+    ctx.require(WRITE_PATIENTS)
+    if frequency not in FOLLOW_UP:
+        raise DomainValidationError.single(
+            "frequency", "frequency_unknown", "7 (replacement) or 8 (void)"
+        )
+    if not reason.strip():
+        raise DomainValidationError.single(
+            "reason", "required", "say why the claim is replaced or voided"
+        )
+    with ctx.uow() as uow:
+        original = uow.claims.get(claim_id)
+        if not original.payer_claim_number:
+            raise DomainValidationError.single(
+                "claim",
+                "no_payer_claim_number",
+                "the payer has not given this claim a number yet; correct and resend it instead",
+            )
+        check_transition(original.status, "corrected")
+        enc = uow.encounters.get(original.encounter_id)
+        [record] = _records_for(ctx, uow, [replace(enc, coverage_ids=(original.coverage_id,))])
+        record = replace(record, frequency=frequency, original_claim_id=original.id)
+        [created] = uow.claims.add_many([record])
+        now = ctx.clock.now()
+        kind = FOLLOW_UP[frequency]
+        uow.claims.add_events(
+            [
+                (
+                    created.id or 0,
+                    ClaimEvent(
+                        now,
+                        ctx.actor,
+                        None,
+                        "draft",
+                        f"{kind} of claim {original.id}: {reason.strip()}",
+                    ),
+                )
+            ]
+        )
+        transition(
+            uow, ctx, original, "corrected", f"{kind} sent as claim {created.id}: {reason.strip()}"
+        )
+        ctx.audit(uow, "create", "claim", created.id)
+        uow.commit()
+    return created
