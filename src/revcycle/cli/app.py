@@ -190,7 +190,9 @@ def serve(
 
     settings = settings_from_env(state(db).url)
     state(db).engine  # noqa: B018  (migrate before accepting requests)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # No access log: request lines carry search parameters (names, dates of birth), and PHI
+    # never goes to logs.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command("demo")

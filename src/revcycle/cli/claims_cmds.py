@@ -512,13 +512,11 @@ def claims_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a claim: lines, status history, latest findings."""
-    from revcycle.services.claims import find_claim, get_claim
+    from revcycle.services.claims import claim_id_of, get_claim
 
     with handled():
         ctx = state(db, practice).context()
-        with ctx.uow() as uow:
-            claim_id = find_claim(uow, claim).id or 0
-        d = get_claim(ctx, claim_id)
+        d = get_claim(ctx, claim_id_of(ctx, claim))
     doc = claim_doc(d.record) | {
         "history": [
             {

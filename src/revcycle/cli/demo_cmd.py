@@ -120,11 +120,11 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     from revcycle.payer.simulator import Simulator
     from revcycle.services import inbox, submission
     from revcycle.services.claims import list_claims
+    from revcycle.services.setup import get_practice
     from revcycle.transport import open_mailbox
 
     root = out / "clearinghouse"
-    with ctx.uow() as uow:
-        practice = uow.practices.get(ctx.practice_id)
+    practice = get_practice(ctx)
     mailbox = open_mailbox(submission.default_mailbox_url(practice, root))
     clock = ctx.clock
     sim = Simulator(

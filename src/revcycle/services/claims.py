@@ -156,6 +156,13 @@ def get_claim(ctx: Context, claim_id: int) -> ClaimDetail:
     return detail
 
 
+def claim_id_of(ctx: Context, key: str) -> int:
+    """The id of a claim given by id or patient control number."""
+    ctx.require(READ_REGISTRATION)
+    with ctx.uow() as uow:
+        return find_claim(uow, key).id or 0
+
+
 def list_claims(ctx: Context, status: str | None = None) -> Sequence[ClaimRecord]:
     ctx.require(READ_REGISTRATION)
     with ctx.uow() as uow:
