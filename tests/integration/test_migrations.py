@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 
 from revcycle.db import (
     codeset_tables,
+    ledger_tables,  # noqa: F401
     migrate,
     submission_tables,  # noqa: F401
 )

@@ -20,6 +20,7 @@ from revcycle.cli.common import (
     out_console,
     state,
 )
+from revcycle.cli.era_cmds import era
 from revcycle.cli.patient_cmds import coverages, patients
 from revcycle.cli.setup_cmds import facilities, payers, practices, providers
 from revcycle.cli.sim_cmds import sim
@@ -48,6 +49,7 @@ app.add_typer(queue, name="queue")
 app.add_typer(sim, name="sim")
 app.command("submit")(submit)
 app.add_typer(inbox, name="inbox")
+app.add_typer(era, name="era")
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)

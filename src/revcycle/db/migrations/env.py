@@ -7,6 +7,7 @@ from sqlalchemy import Engine, create_engine
 
 from revcycle.db import (
     codeset_tables,  # noqa: F401  (registers its tables on the metadata)
+    ledger_tables,  # noqa: F401
     submission_tables,  # noqa: F401
 )
 from revcycle.db.tables import metadata
