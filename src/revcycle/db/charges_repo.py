@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import tables
@@ -22,6 +22,7 @@ from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
 from revcycle.services.ports import Clock
 
+_CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 OPEN_CLAIM_STATES = ("draft", "scrubbed_clean", "scrubbed_errors", "ready", "submitted", "accepted")
 
 
@@ -547,6 +548,75 @@ class ClaimRepository(_Scoped):
             raise NotFound("claim", claim.id)
         return claim
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[ClaimRecord]:
+        """The claims with these ids (of this practice), in id order; unknown ids are left out."""
+        c = tables.claims
+        out: list[ClaimRecord] = []
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = self.conn.execute(
+                select(c)
+                .where(c.c.practice_id == self.practice_id, c.c.id.in_(chunk))
+                .order_by(c.c.id)
+            ).all()
+            out.extend(self._build(rows))
+        return out
+
+    def by_pcns(self, pcns: Sequence[str]) -> dict[str, ClaimRecord]:
+        """The claims with these patient control numbers, by patient control number."""
+        c = tables.claims
+        out: dict[str, ClaimRecord] = {}
+        wanted = sorted(set(pcns))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = self.conn.execute(
+                select(c)
+                .where(c.c.practice_id == self.practice_id, c.c.patient_control_number.in_(chunk))
+                .order_by(c.c.id)
+            ).all()
+            for claim in self._build(rows):
+                out.setdefault(claim.patient_control_number, claim)
+        return out
+
+    def update_many(self, claims: Sequence[ClaimRecord]) -> None:
+        """``update`` for several claims in one statement (executed for each)."""
+        if not claims:
+            return
+        c = tables.claims
+        found = self.conn.execute(
+            select(func.count())
+            .select_from(c)
+            .where(
+                c.c.practice_id == self.practice_id,
+                c.c.id.in_(sorted({claim.id or 0 for claim in claims})),
+            )
+        ).scalar_one()
+        if found != len({claim.id for claim in claims}):
+            raise NotFound("claim", [claim.id for claim in claims])
+        now = self.clock.now()
+        self.conn.execute(
+            update(c)
+            .where(c.c.practice_id == self.practice_id, c.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                payer_claim_number=bindparam("b_payer_claim_number"),
+                first_pass_clean=bindparam("b_first_pass_clean"),
+                scrub_runs=bindparam("b_scrub_runs"),
+                updated_at=now,
+            ),
+            [
+                {
+                    "b_id": claim.id,
+                    "b_status": claim.status,
+                    "b_payer_claim_number": claim.payer_claim_number,
+                    "b_first_pass_clean": claim.first_pass_clean,
+                    "b_scrub_runs": claim.scrub_runs,
+                }
+                for claim in claims
+            ],
+        )
+
     def add_event(self, claim_id: int, event: ClaimEvent) -> None:
         self.add_events([(claim_id, event)])
 
@@ -682,6 +752,31 @@ class WorkQueueRepository(_Scoped):
             )
         ).first()
         return _item_from(r) if r else None
+
+    def open_for_many(
+        self, queue: str, target_kind: str, target_ids: Sequence[int]
+    ) -> dict[int, WorkItem]:
+        """``open_for`` for several targets: their open items, by target id."""
+        t = tables.work_items
+        out: dict[int, WorkItem] = {}
+        wanted = sorted(set(target_ids))
+        for start in range(0, len(wanted), _CHUNK):
+            rows = self.conn.execute(
+                select(t)
+                .where(
+                    and_(
+                        t.c.practice_id == self.practice_id,
+                        t.c.queue == queue,
+                        t.c.target_kind == target_kind,
+                        t.c.target_id.in_(wanted[start : start + _CHUNK]),
+                        t.c.status.in_(("open", "in_progress")),
+                    )
+                )
+                .order_by(t.c.id)
+            )
+            for r in rows:
+                out.setdefault(r.target_id, _item_from(r))
+        return out
 
     def list(self, queue: str | None = None, status: str | None = "open") -> Sequence[WorkItem]:
         t = tables.work_items

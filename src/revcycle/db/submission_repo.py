@@ -238,6 +238,47 @@ class SubmissionRepository:
             )
         )
 
+    def add_responses(self, responses: Sequence[ClaimResponse]) -> None:
+        """``add_response`` for several responses in one statement."""
+        if not responses:
+            return
+        self.conn.execute(
+            insert(st.claim_responses),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": r.claim_id,
+                    "inbound_file_id": r.inbound_file_id,
+                    "submission_id": r.submission_id,
+                    "kind": r.kind,
+                    "outcome": r.outcome,
+                    "payer_claim_number": r.payer_claim_number,
+                    "detail": r.detail[:1000],
+                    "at": r.at,
+                }
+                for r in responses
+            ],
+        )
+
+    def latest_attempts(self, claim_ids: Sequence[int]) -> dict[int, int]:
+        """The submission id of each claim's latest attempt (the last of ``attempts``), by
+        claim id; claims never submitted are left out."""
+        t = st.submission_claims
+        out: dict[int, int] = {}
+        wanted = sorted(set(claim_ids))
+        for start in range(0, len(wanted), 500):
+            rows = self.conn.execute(
+                select(t.c.claim_id, t.c.submission_id)
+                .where(
+                    t.c.practice_id == self.practice_id,
+                    t.c.claim_id.in_(wanted[start : start + 500]),
+                )
+                .order_by(t.c.id)
+            )
+            for r in rows:
+                out[r.claim_id] = r.submission_id
+        return out
+
     def responses(self, claim_id: int) -> Sequence[ClaimResponse]:
         t = st.claim_responses
         rows = self.conn.execute(

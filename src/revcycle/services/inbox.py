@@ -44,7 +44,6 @@ from revcycle.domain.money import Money
 from revcycle.domain.practice import Practice
 from revcycle.domain.user import READ_REGISTRATION
 from revcycle.services import jobs
-from revcycle.services.claims import transition
 from revcycle.services.context import Context
 from revcycle.services.ports import (
     ClaimResponse,
@@ -56,7 +55,7 @@ from revcycle.services.ports import (
     SubmissionRecord,
     UnitOfWork,
 )
-from revcycle.services.submission import complete, rejection_item
+from revcycle.services.submission import ClaimWrites, complete, rejection_item
 from revcycle.services.x12_out import submitter_for
 
 ContextFactory = jobs.ContextFactory
@@ -317,8 +316,19 @@ class _Applier:
         self.ctx, self.uow, self.file = ctx, uow, f
         self.file_id = f.id
         self.notes: list[str] = []
+        # Read once per apply, kept current as this apply changes them; the claim changes are
+        # written together (``writes.flush``) before anything reads claims from the database.
+        self.writes = ClaimWrites(ctx, uow)
+        self.claims: dict[int, ClaimRecord] = {}
+        self.pcns: dict[str, int | None] = {}
+        self.latest: dict[int, int | None] = {}
+        self.submissions: dict[int, SubmissionRecord] = {}
 
     def run(self) -> None:
+        self._run()
+        self.writes.flush()
+
+    def _run(self) -> None:
         summary = self.file.summary
         ta1 = summary.get("ta1", [])
         assert isinstance(ta1, list)
@@ -343,8 +353,57 @@ class _Applier:
         """The submission, completed first when a response shows it was sent."""
         if s.state != "done":
             self.notes.append(f"{s.file_name} was {s.state}: completed on its response")
+            self.writes.flush()
             s = complete(self.ctx, self.uow, s, s.state)
+            assert s.id is not None
+            self._load([sc.claim_id for sc in self.uow.submissions.claims_of(s.id)])
+        if s.id is not None:
+            self.submissions[s.id] = s
         return s
+
+    def _load(self, claim_ids: Sequence[int]) -> None:
+        """Read these claims (again) from the database into the cache."""
+        self.writes.flush()
+        for c in self.uow.claims.get_many(claim_ids):
+            assert c.id is not None
+            self.claims[c.id] = c
+
+    def _claim(self, claim_id: int) -> ClaimRecord:
+        if claim_id not in self.claims:
+            self.claims[claim_id] = self.uow.claims.get(claim_id)
+        return self.claims[claim_id]
+
+    def _keep(self, claim: ClaimRecord) -> ClaimRecord:
+        assert claim.id is not None
+        self.claims[claim.id] = claim
+        return claim
+
+    def _by_pcns(self, pcns: Sequence[str]) -> None:
+        """Read the claims with these patient control numbers, and their latest submissions."""
+        wanted = [p for p in dict.fromkeys(pcns) if p not in self.pcns]
+        if not wanted:
+            return
+        found = self.uow.claims.by_pcns(wanted)
+        for pcn in wanted:
+            claim = found.get(pcn)
+            self.pcns[pcn] = claim.id if claim is not None else None
+            if claim is not None and claim.id is not None and claim.id not in self.claims:
+                self.claims[claim.id] = claim
+        ids = [i for i in self.pcns.values() if i is not None and i not in self.latest]
+        latest = self.uow.submissions.latest_attempts(ids)
+        for i in ids:
+            self.latest[i] = latest.get(i)
+
+    def _by_pcn(self, pcn: str) -> ClaimRecord | None:
+        self._by_pcns([pcn])
+        claim_id = self.pcns[pcn]
+        return self._claim(claim_id) if claim_id is not None else None
+
+    def _transition(self, claim: ClaimRecord, target: str, reason: str) -> ClaimRecord:
+        return self._keep(self.writes.transition(claim, target, reason))
+
+    def _update(self, claim: ClaimRecord) -> ClaimRecord:
+        return self._keep(self.writes.update(claim))
 
     def _respond(
         self,
@@ -356,7 +415,7 @@ class _Applier:
         icn: str | None = None,
     ) -> None:
         assert claim.id is not None
-        self.uow.submissions.add_response(
+        self.writes.respond(
             ClaimResponse(
                 claim.id, self.file_id, kind, outcome, detail, self.ctx.clock.now(),
                 submission_id, icn or None,
@@ -367,7 +426,7 @@ class _Applier:
         self, claim: ClaimRecord, kind: str, reason: str, submission_id: int | None
     ) -> None:
         if claim.status in ("submitted", "accepted"):
-            claim = transition(self.uow, self.ctx, claim, "rejected", f"{kind} rejected: {reason}")
+            claim = self._transition(claim, "rejected", f"{kind} rejected: {reason}")
             rejection_item(self.ctx, self.uow, claim, f"{kind}: {reason}", self.file.mailbox_name)
         else:
             self.notes.append(
@@ -376,8 +435,14 @@ class _Applier:
         self._respond(claim, kind, "rejected", reason, submission_id)
 
     def _latest_submission(self, claim_id: int) -> SubmissionRecord | None:
-        tries = self.uow.submissions.attempts(claim_id)
-        return self.uow.submissions.get(tries[-1].submission_id) if tries else None
+        if claim_id not in self.latest:
+            self.latest[claim_id] = self.uow.submissions.latest_attempts([claim_id]).get(claim_id)
+        sid = self.latest[claim_id]
+        if sid is None:
+            return None
+        if sid not in self.submissions:
+            self.submissions[sid] = self.uow.submissions.get(sid)
+        return self.submissions[sid]
 
     # -- per transaction type --
 
@@ -400,8 +465,10 @@ class _Applier:
             return
         self.uow.submissions.set_ack_status(s.id, f"TA1 {status} {note}".strip())
         reason = f"interchange {number} rejected (TA1 note {note}: {TA1_NOTES.get(note, '?')})"
-        for sc in self.uow.submissions.claims_of(s.id):
-            self._reject(self.uow.claims.get(sc.claim_id), "TA1", reason, s.id)
+        sent = self.uow.submissions.claims_of(s.id)
+        self._load([sc.claim_id for sc in sent if sc.claim_id not in self.claims])
+        for sc in sent:
+            self._reject(self._claim(sc.claim_id), "TA1", reason, s.id)
 
     def _999(self, t: Mapping[str, Any]) -> None:
         for g in t.get("groups", []):
@@ -416,28 +483,31 @@ class _Applier:
             self.uow.submissions.set_ack_status(s.id, f"999 {g.get('status', '')}")
             sets = {x["control_number"]: x for x in g.get("sets", [])}
             group_rejected = g.get("status") == "R"
-            for sc in self.uow.submissions.claims_of(s.id):
+            sent = self.uow.submissions.claims_of(s.id)
+            self._load([sc.claim_id for sc in sent if sc.claim_id not in self.claims])
+            for sc in sent:
                 ack = sets.get(sc.set_control_number)
                 rejected = (ack is not None and ack.get("status") not in ("A", "E")) or (
                     ack is None and group_rejected
                 )
-                claim = self.uow.claims.get(sc.claim_id)
+                claim = self._claim(sc.claim_id)
                 if rejected:
                     self._reject(claim, "999", _set_errors(number, ack, g), s.id)
                 else:
                     self._respond(claim, "999", "accepted", f"group {number} accepted", s.id)
 
     def _277ca(self, t: Mapping[str, Any]) -> None:
+        self._by_pcns([c.get("patient_control_number", "") for c in t.get("claims", [])])
         for c in t.get("claims", []):
             pcn = c.get("patient_control_number", "")
-            claim = self.uow.claims.by_pcn(pcn)
+            claim = self._by_pcn(pcn)
             if claim is None or claim.id is None:
                 self.notes.append(f"277CA for unknown claim {pcn}")
                 continue
             s = self._latest_submission(claim.id)
             if s is not None:
                 self._finished(s)
-                claim = self.uow.claims.get(claim.id)
+                claim = self._claim(claim.id)
             sid = s.id if s else None
             statuses = c.get("statuses", [])
             text = "; ".join(
@@ -450,17 +520,18 @@ class _Applier:
                 self._reject(claim, "277CA", f"claim status {text}", sid)
                 continue
             if claim.status == "submitted":
-                claim = transition(self.uow, self.ctx, claim, "accepted", f"277CA {text}")
+                claim = self._transition(claim, "accepted", f"277CA {text}")
             if icn and claim.payer_claim_number != icn:
-                claim = self.uow.claims.update(replace(claim, payer_claim_number=icn))
+                claim = self._update(replace(claim, payer_claim_number=icn))
             self._respond(claim, "277CA", "accepted", f"claim status {text}", sid, icn)
 
     def _835(self, index: int, t: Mapping[str, Any]) -> None:
         payment = t.get("payment", {})
         rows = []
+        self._by_pcns([c.get("patient_control_number", "") for c in t.get("claims", [])])
         for c in t.get("claims", []):
             pcn = c.get("patient_control_number", "")
-            claim = self.uow.claims.by_pcn(pcn)
+            claim = self._by_pcn(pcn)
             outcome = remittance_outcome(c)
             rows.append(
                 RemittanceClaimRow(
@@ -508,22 +579,20 @@ class _Applier:
         s = self._latest_submission(claim.id)
         if s is not None:
             self._finished(s)
-            claim = self.uow.claims.get(claim.id)
+            claim = self._claim(claim.id)
         icn = c.get("payer_claim_control_number") or ""
         detail = f"835 trace {trace}: CLP02 {c.get('status')} paid {c.get('paid')}"
         if outcome in ("paid", "partially_paid", "denied"):
             if claim.status == "submitted":
-                claim = transition(
-                    self.uow, self.ctx, claim, "accepted", "adjudicated (835 before any 277CA)"
-                )
+                claim = self._transition(claim, "accepted", "adjudicated (835 before any 277CA)")
             if claim.status == "accepted":
-                claim = transition(self.uow, self.ctx, claim, outcome, detail)
+                claim = self._transition(claim, outcome, detail)
             else:
                 self.notes.append(
                     f"{claim.patient_control_number}: 835 {outcome} while {claim.status}"
                 )
         if icn and not claim.payer_claim_number:
-            claim = self.uow.claims.update(replace(claim, payer_claim_number=icn))
+            claim = self._update(replace(claim, payer_claim_number=icn))
         self._respond(claim, "835", outcome, detail, s.id if s else None, icn)
 
 

@@ -30,8 +30,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
-from revcycle.domain.claim_record import ClaimRecord
+from revcycle.domain.audit import AuditEntry
+from revcycle.domain.claim_record import ClaimEvent, ClaimRecord
+from revcycle.domain.claim_status import check_transition
 from revcycle.domain.errors import Conflict, RevcycleError
 from revcycle.domain.money import Money
 from revcycle.domain.practice import Practice
@@ -39,7 +42,6 @@ from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS
 from revcycle.domain.workqueue import WorkItem
 from revcycle.services import jobs
 from revcycle.services.claim_builder import build_claim, load_sources
-from revcycle.services.claims import transition
 from revcycle.services.context import Context
 from revcycle.services.ports import (
     ClaimResponse,
@@ -127,6 +129,85 @@ def file_name_for(practice_id: int, kind: str, interchange: int) -> str:
     return f"837{kind}-P{practice_id}-{interchange:09d}.x12"
 
 
+class ClaimWrites:
+    """Claim changes made inside one unit of work, written together by ``flush``: what
+    ``services.claims.transition`` writes (the claim, a history event, an audit row) and the
+    responses recorded about claims, each kind in one statement. Flush before anything reads
+    these claims from the database, and before the unit of work commits."""
+
+    def __init__(self, ctx: Context, uow: UnitOfWork) -> None:
+        self.ctx, self.uow = ctx, uow
+        self.claims: dict[int, ClaimRecord] = {}
+        self.events: list[tuple[int, ClaimEvent]] = []
+        self.audits: list[AuditEntry] = []
+        self.responses: list[ClaimResponse] = []
+
+    def transition(self, claim: ClaimRecord, target: str, reason: str) -> ClaimRecord:
+        """Move a claim to ``target`` (checked against the lifecycle now), recording why."""
+        assert claim.id is not None
+        check_transition(claim.status, target)
+        updated = replace(claim, status=target)
+        now = self.ctx.clock.now()
+        self.claims[claim.id] = updated
+        self.events.append(
+            (claim.id, ClaimEvent(now, self.ctx.actor, claim.status, target, reason))
+        )
+        self.audits.append(
+            AuditEntry(
+                now, self.ctx.actor, self.ctx.channel, "update", "claim", str(claim.id),
+                self.ctx.practice_id,
+            )
+        )  # fmt: skip
+        return updated
+
+    def update(self, claim: ClaimRecord) -> ClaimRecord:
+        assert claim.id is not None
+        self.claims[claim.id] = claim
+        return claim
+
+    def respond(self, response: ClaimResponse) -> None:
+        self.responses.append(response)
+
+    def flush(self) -> None:
+        self.uow.claims.update_many(list(self.claims.values()))
+        self.uow.claims.add_events(self.events)
+        self.uow.audit.record_many(self.audits)
+        self.uow.submissions.add_responses(self.responses)
+        self.claims, self.events, self.audits, self.responses = {}, [], [], []
+
+
+class _Memo:
+    """A repository whose ``get`` remembers what it read (reads that do not change within one
+    unit of work: practices, payers, plans, providers, ...)."""
+
+    def __init__(self, repo: Any, known: Sequence[Any] = ()) -> None:
+        self._repo = repo
+        self._seen: dict[Any, Any] = {x.id: x for x in known}
+
+    def get(self, id: Any) -> Any:
+        if id not in self._seen:
+            self._seen[id] = self._repo.get(id)
+        return self._seen[id]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._repo, name)
+
+
+class _ReadCache:
+    """A unit of work for building claims whose repositories remember what they read."""
+
+    MEMO = ("practices", "providers", "facilities", "payers", "plans", "patients", "coverages")
+
+    def __init__(self, uow: UnitOfWork, claims: Sequence[ClaimRecord]) -> None:
+        self._uow = uow
+        self._memos: dict[str, _Memo] = {name: _Memo(getattr(uow, name)) for name in self.MEMO}
+        self._memos["claims"] = _Memo(uow.claims, claims)
+
+    def __getattr__(self, name: str) -> Any:
+        memo = self._memos.get(name)
+        return memo if memo is not None else getattr(self._uow, name)
+
+
 def _fault(hook: FaultHook | None, step: str) -> None:
     if hook is not None:
         hook(step)
@@ -196,8 +277,14 @@ def _prepare(
 ) -> Batch:
     assert ctx.practice_id is not None
     with ctx.uow() as uow:
-        records = [uow.claims.get(i) for i in claim_ids]
-        built = [build_claim(load_sources(uow, r)) for r in records]
+        by_id = {c.id: c for c in uow.claims.get_many(claim_ids)}
+        records = []
+        for i in claim_ids:
+            if i not in by_id:
+                uow.claims.get(i)  # raises NotFound, as reading it alone did
+            records.append(by_id[i])
+        reads = cast(UnitOfWork, _ReadCache(uow, records))
+        built = [build_claim(load_sources(reads, r)) for r in records]
     submitter, envelope = submitter_for(practice)
     recorder = _Recording(control)
     now = ctx.clock.now()
@@ -297,12 +384,20 @@ def complete(ctx: Context, uow: UnitOfWork, s: SubmissionRecord, expected: str) 
         return uow.submissions.get(s.id)
     now = ctx.clock.now()
     reason = f"sent in {s.file_name} (ISA13 {s.interchange_control_number:09d})"
-    for sc in uow.submissions.claims_of(s.id):
-        claim = uow.claims.get(sc.claim_id)
-        if claim.status != "ready":
-            continue
-        transition(uow, ctx, claim, "submitted", reason)
-        item = uow.work_items.open_for("rejections", "claim", sc.claim_id)
+    ids = [sc.claim_id for sc in uow.submissions.claims_of(s.id)]
+    by_id = {c.id: c for c in uow.claims.get_many(ids)}
+    ready = []
+    for claim_id in ids:
+        claim = by_id.get(claim_id) or uow.claims.get(claim_id)  # (raises NotFound)
+        if claim.status == "ready" and claim_id not in ready:
+            ready.append(claim_id)
+    writes = ClaimWrites(ctx, uow)
+    for claim_id in ready:
+        writes.transition(by_id[claim_id], "submitted", reason)
+    writes.flush()
+    items = uow.work_items.open_for_many("rejections", "claim", ready)
+    for claim_id in ready:
+        item = items.get(claim_id)
         if item is not None:
             uow.work_items.update(replace(item, status="done"))
             uow.work_items.add_event(
