@@ -143,7 +143,7 @@ def _prepare(url: str, n: int):  # type: ignore[no-untyped-def]
     with ctx.uow() as uow:
         cm = Chargemaster(tuple(uow.fee_schedule.list()))
         for i in range(n // 10):
-            p = patients._register(
+            p = patients.register_patient_in(
                 ctx,
                 uow,
                 {
@@ -161,7 +161,7 @@ def _prepare(url: str, n: int):  # type: ignore[no-untyped-def]
                 },
                 True,
             )
-            patients._add_coverage(
+            patients.add_coverage_in(
                 ctx,
                 uow,
                 p.id or 0,

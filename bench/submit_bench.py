@@ -84,7 +84,7 @@ def _prepare(url: str, n: int):  # type: ignore[no-untyped-def]
     with ctx.uow() as uow:
         cm = Chargemaster(tuple(uow.fee_schedule.list()))
         for i in range(-(-n // per_patient)):
-            p = patients._register(
+            p = patients.register_patient_in(
                 ctx,
                 uow,
                 {
@@ -102,7 +102,7 @@ def _prepare(url: str, n: int):  # type: ignore[no-untyped-def]
                 },
                 True,
             )
-            patients._add_coverage(
+            patients.add_coverage_in(
                 ctx,
                 uow,
                 p.id or 0,

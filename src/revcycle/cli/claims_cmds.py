@@ -17,6 +17,7 @@ from revcycle.cli.common import (
     err_console,
     handled,
     out_console,
+    require_file,
     state,
 )
 
@@ -39,12 +40,6 @@ S = str | None
 
 def _dump(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
-
-
-def _read_json_or_csv_file(path: Path) -> None:
-    if not path.is_file():
-        err_console.print(f"[red]error:[/red] file: {path} does not exist")
-        raise typer.Exit(2)
 
 
 # ---- fees ------------------------------------------------------------------------------------
@@ -106,7 +101,7 @@ def fees_import(
 
     from revcycle.services.charges import import_fees
 
-    _read_json_or_csv_file(file)
+    require_file(file)
     with handled(), file.open(newline="", encoding="utf-8-sig") as f:
         n = import_fees(state(db, practice).context(), list(csv.DictReader(f)))
     out_console.print(f"imported {n} fees")
@@ -171,7 +166,7 @@ def contracts_add(
 
     data: dict[str, Any] = {"effective": effective}
     if rates is not None:
-        _read_json_or_csv_file(rates)
+        require_file(rates)
         with rates.open(newline="", encoding="utf-8-sig") as f:
             data |= {"kind": "fee_schedule", "rates": list(csv.DictReader(f))}
     else:
@@ -303,7 +298,7 @@ def encounters_enter(
     """Enter one encounter with its service lines from a JSON document."""
     from revcycle.services.charges import enter_charges
 
-    _read_json_or_csv_file(file)
+    require_file(file)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -331,7 +326,7 @@ def encounters_import(
     """Import encounters from CSV; bad rows are listed with their numbers, good ones imported."""
     from revcycle.services.encounter_import import import_encounters_csv
 
-    _read_json_or_csv_file(file)
+    require_file(file)
     with handled(), file.open(newline="", encoding="utf-8-sig") as f:
         result = import_encounters_csv(state(db, practice).context(), f)
     if as_json:

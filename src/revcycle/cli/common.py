@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -157,6 +158,12 @@ def handled() -> Iterator[None]:
         fail(4, str(exc))
     except OperationalError as exc:
         fail(4, f"database unavailable: {exc.orig}")
+
+
+def require_file(path: Path) -> None:
+    """Exit 2 naming the file when it is not there (before anything is read or written)."""
+    if not path.is_file():
+        fail(2, f"file: {path} does not exist")
 
 
 def nest(flat: Mapping[str, Any]) -> dict[str, Any]:

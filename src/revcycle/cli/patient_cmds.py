@@ -236,12 +236,10 @@ def patients_import(
     """Import patients with their coverages from a CSV file; bad rows are listed, good rows imported."""
     import json
 
-    from revcycle.cli.common import err_console
+    from revcycle.cli.common import err_console, require_file
     from revcycle.services.patient_import import import_patients_csv
 
-    if not file.is_file():
-        err_console.print(f"[red]error:[/red] file: {file} does not exist")
-        raise typer.Exit(2)
+    require_file(file)
     with handled(), file.open(newline="", encoding="utf-8-sig") as stream:
         result = import_patients_csv(
             state(db, practice).context(), stream, allow_duplicates=allow_duplicates

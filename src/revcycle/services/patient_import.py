@@ -18,7 +18,7 @@ from revcycle.domain.coverage import ORDERS
 from revcycle.domain.errors import DomainValidationError, DuplicatePatient, NotFound, RevcycleError
 from revcycle.domain.user import WRITE_PATIENTS
 from revcycle.services.context import Context
-from revcycle.services.patients import _add_coverage, _register
+from revcycle.services.patients import add_coverage_in, register_patient_in
 
 PATIENT_COLUMNS = (
     "mrn",
@@ -171,14 +171,14 @@ def import_patients(
         first_row, first = group[0]
         try:
             with ctx.uow() as uow:
-                patient = _register(ctx, uow, patient_fields(first), allow_duplicates)
+                patient = register_patient_in(ctx, uow, patient_fields(first), allow_duplicates)
                 assert patient.id is not None
                 coverages = 0
                 for number, row in sorted(group, key=_order_key):
                     if not row.get("payer"):
                         continue
                     try:
-                        _add_coverage(ctx, uow, patient.id, coverage_fields(row))
+                        add_coverage_in(ctx, uow, patient.id, coverage_fields(row))
                     except RevcycleError as exc:
                         raise _RowFailed(number) from exc
                     coverages += 1

@@ -36,7 +36,10 @@ def _new_mrn(uow: UnitOfWork, practice_id: int) -> str:
             return mrn
 
 
-def _register(ctx: Context, uow: UnitOfWork, data: Data, allow_duplicate: bool) -> Patient:
+def register_patient_in(
+    ctx: Context, uow: UnitOfWork, data: Data, allow_duplicate: bool
+) -> Patient:
+    """Register a patient inside the caller's unit of work (imports group several writes)."""
     assert ctx.practice_id is not None
     fields = dict(data)
     if not optional(fields.get("mrn")):
@@ -60,7 +63,7 @@ def _register(ctx: Context, uow: UnitOfWork, data: Data, allow_duplicate: bool) 
 def register_patient(ctx: Context, data: Data, *, allow_duplicate: bool = False) -> Patient:
     ctx.require(WRITE_PATIENTS)
     with ctx.uow() as uow:
-        patient = _register(ctx, uow, data, allow_duplicate)
+        patient = register_patient_in(ctx, uow, data, allow_duplicate)
         uow.commit()
     return patient
 
@@ -172,7 +175,8 @@ def _resolve_plan(uow: UnitOfWork, data: Data) -> Plan:
     raise DomainValidationError.single("plan", "required", "the payer has several plans; name one")
 
 
-def _add_coverage(ctx: Context, uow: UnitOfWork, patient_id: int, data: Data) -> Coverage:
+def add_coverage_in(ctx: Context, uow: UnitOfWork, patient_id: int, data: Data) -> Coverage:
+    """Add a coverage inside the caller's unit of work."""
     uow.patients.get(patient_id)
     plan = _resolve_plan(uow, data)
     coverage = parse_coverage(data, patient_id=patient_id, plan=plan, today=ctx.clock.today())
@@ -185,7 +189,7 @@ def _add_coverage(ctx: Context, uow: UnitOfWork, patient_id: int, data: Data) ->
 def add_coverage(ctx: Context, patient_id: int, data: Data) -> Coverage:
     ctx.require(WRITE_PATIENTS)
     with ctx.uow() as uow:
-        coverage = _add_coverage(ctx, uow, patient_id, data)
+        coverage = add_coverage_in(ctx, uow, patient_id, data)
         uow.commit()
     return coverage
 
