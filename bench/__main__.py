@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ("x12", "codesets", "claims", "posting", "sim", "submit", "transport")
+BENCHES = ("x12", "codesets", "claims", "posting", "era_db", "sim", "submit", "transport")
 
 
 def main(argv: list[str]) -> int:

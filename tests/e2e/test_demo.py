@@ -40,7 +40,15 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
         for status, n in sub["claims_by_status"].items()
         if status in ("paid", "partially_paid", "denied")
     )
-    assert adjudicated == sub["claims_sent"]
+    assert adjudicated == sub["claims_sent"] + sub["secondary_claims_sent"]
+    # every 835 posted itself to the ledger; the secondaries it created went out and were paid
+    po = summary["stages"]["posting"]
+    assert po["files_posted"] >= 1 and po["files_rejected"] == 0 and po["unmatched"] == 0
+    assert po["claim_payments"] == adjudicated
+    assert po["secondary_claims_created"] == sub["secondary_claims_sent"]
+    pb = summary["stages"]["patient_billing"]
+    assert pb["statements"] >= 1 and pb["payments_at_desk"] >= 1
+    assert len(list((tmp_path / "out" / "statements").glob("*.pdf"))) == pb["statements"]
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 

@@ -14,7 +14,7 @@ import pytest
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import Adjustment, ClaimPayment, ServicePayment
 from revcycle.payer.sftp_server import SftpServerThread, SftpUser
-from revcycle.services import claims, inbox, submission
+from revcycle.services import claims, era, inbox, submission
 from revcycle.services.scrubbing import scrub_claims
 from revcycle.transport import RetryPolicy, SftpConfig, open_mailbox
 from tests.integration.test_submission import (
@@ -99,6 +99,11 @@ def full_loop(billing, mailbox, clearinghouse) -> None:
     clearinghouse.remit([paid_in_full(first, "ICN0001"), denied(second, "ICN0002")])
     inbox.poll(factory, mailbox)
     assert [status_of(ctx, i) for i in ids] == ["paid", "denied"]
+    # the 835 posted itself to the ledger (job era.post), once
+    [posted] = era.list_files(ctx)
+    assert (posted["status"], posted["summary"]["paid_total"]) == ("posted", "80.00")
+    assert posted["summary"]["denials_created"] == 1
+    assert posted["summary"]["patient_responsibility"] == "20.00"
     with ctx.uow() as uow:
         [remit] = uow.remittances.list()
         assert remit.payment_amount == Money("80.00") and remit.trace_number == "EFT0001"

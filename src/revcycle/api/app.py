@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from revcycle import __version__
 from revcycle.api import errors
 from revcycle.api.deps import Runtime
-from revcycle.api.routers import auth, claims, codes, patients, setup
+from revcycle.api.routers import accounting as accounting_routes
+from revcycle.api.routers import auth, billing, claims, codes, patients, setup
+from revcycle.api.routers import era as era_routes
 from revcycle.config import Settings
 from revcycle.db.engine import open_engine
 from revcycle.db.uow import SqlUnitOfWorkFactory
@@ -37,4 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for router in (auth.router, setup.router, patients.router, claims.router, codes.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(billing.router, prefix="/api/v1")
+    app.include_router(accounting_routes.router, prefix="/api/v1")
+    app.include_router(era_routes.router, prefix="/api/v1")
     return app

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from revcycle.cli.accounting_cmds import credits, deposits, journal, periods
+from revcycle.cli.billing_cmds import accounts, collections, payments, plans, statements
 from revcycle.cli.claims_cmds import authorizations, claims, contracts, encounters, fees, queue
 from revcycle.cli.codes_cmds import codes
 from revcycle.cli.common import (
@@ -50,6 +52,15 @@ app.add_typer(sim, name="sim")
 app.command("submit")(submit)
 app.add_typer(inbox, name="inbox")
 app.add_typer(era, name="era")
+app.add_typer(deposits, name="deposits")
+app.add_typer(credits, name="credits")
+app.add_typer(periods, name="periods")
+app.add_typer(journal, name="journal")
+app.add_typer(payments, name="payments")
+app.add_typer(accounts, name="accounts")
+app.add_typer(statements, name="statements")
+app.add_typer(collections, name="collections")
+app.add_typer(plans, name="plans")
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)

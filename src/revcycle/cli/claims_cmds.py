@@ -648,6 +648,55 @@ def claims_pdf(
     out_console.print(f"wrote {target}")
 
 
+@claims.command("secondary")
+def claims_secondary(
+    claim: Annotated[str, typer.Argument(help="Claim id or patient control number")],
+    db: DbOpt = None,
+    practice: PracticeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the COB data of a claim: prior payers' adjudication (paid, adjustments, patient
+    liability) stored for a secondary claim, and the next payers billed or forwarded to."""
+    from revcycle.services.secondary import secondary_detail
+
+    with handled():
+        doc = secondary_detail(state(db, practice).context(), claim).to_json()
+    if as_json:
+        _dump(doc)
+        return
+    out_console.print(
+        f"[bold]claim {doc['claim_id']}[/bold] {doc['patient_control_number']} {doc['status']} "
+        f"to {doc['payer']['name']} ({doc['payer']['payer_id']})"
+        + (f", secondary of claim {doc['source_claim_id']}" if doc["source_claim_id"] else "")
+    )
+    if not doc["prior_payers"] and not doc["next_payers"]:
+        out_console.print("  no COB data: no prior payer, not billed or forwarded to a next payer")
+    for p in doc["prior_payers"]:
+        cas = " ".join(f"{a['group']}-{a['reason']} {a['amount']}" for a in p["adjustments"])
+        out_console.print(
+            f"  prior payer {p['position']}: {p['payer_name']} ({p['payer_id']}) member "
+            f"{p['member_id']} claim {p['payer_claim_control_number'] or '-'}: paid {p['paid']}, "
+            f"patient liability {p['remaining_patient_liability']}"
+            + (f", claim adjustments {cas}" if cas else ""),
+            highlight=False,
+        )
+        for li in p["lines"]:
+            cas = " ".join(f"{a['group']}-{a['reason']} {a['amount']}" for a in li["adjustments"])
+            out_console.print(
+                f"    line {li['line_no']} {li['procedure']} paid {li['paid']} {cas} "
+                f"({li['adjudication_date']})",
+                highlight=False,
+            )
+    for n in doc["next_payers"]:
+        what = (
+            f"billed on claim {n['claim_id']}"
+            if n["state"] == "billed"
+            else f"forwarded by crossover to {n['crossover_payer_name'] or n['payer_id']}"
+            f" ({n['amount_forwarded']})"
+        )
+        out_console.print(f"  next payer {n['payer_id']}: {what}", highlight=False)
+
+
 # ---- work queues -----------------------------------------------------------------------------
 
 

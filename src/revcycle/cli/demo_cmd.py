@@ -42,7 +42,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         db = f"sqlite:///{demo_db}"
     st = state(db)
     st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
-    stages = 4
+    stages = 5
     with err_console.status(f"stage 1/{stages}: registration"):
         demo = register_demo_practice(st.context(need_practice=False), seed)
     assert demo.practice.id is not None
@@ -56,6 +56,9 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         f"stage 4/{stages}: submission, acknowledgments and remittances (simulator)"
     ):
         cycle = _submit_and_receive(ctx, out, seed)
+        posting = _posting(ctx)
+    with err_console.status(f"stage 5/{stages}: patient payments, plans and statements"):
+        billing = _patient_billing(ctx, out, seed)
     clean = [r for r in results if r.clean]
     held_by_rule = Counter(
         f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
@@ -99,6 +102,8 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
                 "x12_file": str(x12_path) if clean else None,
             },
             "submission": cycle,
+            "posting": posting,
+            "patient_billing": billing,
         },
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -120,6 +125,7 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     from revcycle.payer.simulator import Simulator
     from revcycle.services import inbox, submission
     from revcycle.services.claims import list_claims
+    from revcycle.services.scrubbing import scrub_claims
     from revcycle.services.setup import get_practice
     from revcycle.transport import open_mailbox
 
@@ -134,6 +140,7 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     def factory(practice_id: int | None) -> Any:
         return ctx if practice_id is None else ctx.with_practice(practice_id)
 
+    secondary_sent = 0
     try:
         sent = submission.submit(ctx, mailbox)
         sim.step(clock.now())
@@ -143,6 +150,11 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
             clock.advance(timedelta(days=1))
             sim.step(clock.now())
             applied += len(inbox.poll(factory, mailbox).applied)
+            # 835s posted themselves (era.post jobs); the secondary claims they created go out
+            drafts = [c.id for c in list_claims(ctx, status="draft") if c.id is not None]
+            if drafts:
+                scrub_claims(ctx, drafts)
+                secondary_sent += submission.submit(ctx, mailbox).claim_count
     finally:
         sim.close()
         mailbox.close()
@@ -150,9 +162,95 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     return {
         "claims_sent": sent.claim_count,
         "files_sent": len(sent.batches),
+        "secondary_claims_sent": secondary_sent,
         "responses_applied": applied,
         "claims_by_status": dict(sorted(by_status.items())),
         "mailbox": str(root),
+    }
+
+
+def _posting(ctx: Any) -> dict[str, Any]:
+    """What the ledger says after the 835s posted themselves."""
+    from revcycle.domain.money import Money
+    from revcycle.services.era import list_files
+
+    files = list_files(ctx)
+    posted = [f["summary"] for f in files if f["status"] == "posted"]
+
+    def total(key: str) -> str:
+        return Money.sum(Money(p[key]) for p in posted).to_json()
+
+    with ctx.uow() as uow:
+        queues = Counter(i.queue for i in uow.work_items.list())
+    return {
+        "files_posted": len(posted),
+        "files_rejected": sum(1 for f in files if f["status"] == "rejected"),
+        "claim_payments": sum(p["claims_matched"] for p in posted),
+        "unmatched": sum(p["claims_unmatched"] for p in posted),
+        "paid_total": total("paid_total"),
+        "patient_responsibility": total("patient_responsibility"),
+        "contractual": Money.sum(Money(p["adjustments_by_group"]["CO"]) for p in posted).to_json(),
+        "denials_queued": queues.get("denials", 0),
+        "secondary_claims_created": sum(p["secondary_claims_created"] for p in posted),
+        "open_work_items": dict(sorted(queues.items())),
+    }
+
+
+def _patient_billing(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
+    """The front desk and the billing office after insurance: a few patients pay at the
+    desk, one balance goes on a payment plan, and the statement run mails the rest."""
+    import random
+
+    from revcycle.db.patient_billing_repo import billing_store
+    from revcycle.domain.money import Money
+    from revcycle.posting.patient import Tender
+    from revcycle.services.patient_billing import account, post_payment
+    from revcycle.services.payment_plans import create_plan
+    from revcycle.services.statements import run_statements
+
+    rng = random.Random(seed)
+    today = ctx.clock.today()
+    with ctx.uow() as uow:
+        patients = list(uow.patients.list())
+    owing = []
+    for p in patients:
+        view = account(ctx, p.id, store=billing_store)
+        if view.amount_due.amount > 0:
+            owing.append((p, view.amount_due))
+    payments = plan = 0
+    collected = Money.zero()
+    for p, due in owing[: max(1, len(owing) // 3)]:
+        pay = Money(min(due.amount, Money(rng.choice(("20.00", "40.00", "75.00"))).amount))
+        method = rng.choice(("cash", "check", "card"))
+        ref = {"cash": "", "check": f"{rng.randrange(1000, 9999)}", "card": "4242"}[method]
+        post_payment(
+            ctx,
+            p.id,
+            [Tender(method, pay, ref)],  # type: ignore[arg-type]
+            store=billing_store,
+            idempotency_key=f"demo-{p.id}-{today.isoformat()}",
+        )
+        payments += 1
+        collected += pay
+    rest = [(p, due) for p, due in owing[max(1, len(owing) // 3) :] if due.amount >= 100]
+    if rest:
+        create_plan(ctx, rest[0][0].id, start=today, store=billing_store, installments=3)
+        plan = 1
+    run = run_statements(ctx, today, store=billing_store)
+    folder = out / "statements"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for st in run.statements:
+        (folder / f"{st.number}.pdf").write_bytes(st.pdf)
+    return {
+        "patients_owing": len(owing),
+        "payments_at_desk": payments,
+        "collected": collected.to_json(),
+        "payment_plans": plan,
+        "statements": len(run.statements),
+        "statements_due_total": Money.sum(s.amount_due for s in run.statements).to_json(),
+        "statements_skipped": len(run.skipped),
+        "statement_pdfs": str(folder) if run.statements else None,
     }
 
 
@@ -204,4 +302,23 @@ def _print(demo: Any, summary: dict[str, Any]) -> None:
     )
     for status, n in sub["claims_by_status"].items():
         t.add_row(f"  claims {status}", str(n))
+    po = summary["stages"]["posting"]
+    t.add_row(
+        "posting (835s to the ledger)",
+        f"{po['files_posted']} files, {po['claim_payments']} claim payments, paid "
+        f"${po['paid_total']}, contractual ${po['contractual']}, patient ${po['patient_responsibility']}",
+    )
+    t.add_row(
+        "  denials queued / secondary claims",
+        f"{po['denials_queued']} / {po['secondary_claims_created']} created, "
+        f"{sub['secondary_claims_sent']} sent",
+    )
+    pb = summary["stages"]["patient_billing"]
+    t.add_row(
+        "patient billing",
+        f"{pb['payments_at_desk']} payments (${pb['collected']}), {pb['payment_plans']} plan, "
+        f"{pb['statements']} statements (${pb['statements_due_total']} due)",
+    )
+    if pb["statement_pdfs"]:
+        t.add_row("  statement PDFs", pb["statement_pdfs"])
     out_console.print(t)

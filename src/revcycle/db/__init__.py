@@ -1,2 +1,8 @@
 """Persistence: SQLAlchemy 2 tables, repositories scoped to one practice, the unit of work and
 the Alembic migrations (the only way the schema is made)."""
+
+from revcycle.db import (
+    accounting_tables,  # noqa: F401  (registers its tables)
+    cob_tables,  # noqa: F401  (registers its tables)
+    patient_billing_tables,  # noqa: F401  (registers its tables)
+)

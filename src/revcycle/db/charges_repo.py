@@ -711,6 +711,30 @@ class WorkQueueRepository(_Scoped):
         new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
         return dataclasses.replace(item, id=new_id)
 
+    def add_many(self, items: Sequence[WorkItem]) -> None:
+        """Insert many items in one statement (their ids are not needed back)."""
+        if not items:
+            return
+        stamps = self._stamps()
+        self.conn.execute(
+            insert(tables.work_items),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "queue": item.queue,
+                    "target_kind": item.target_kind,
+                    "target_id": item.target_id,
+                    "reason": item.reason[:400],
+                    "priority": item.priority,
+                    "status": item.status,
+                    "owner": item.owner,
+                    "due": item.due,
+                    **stamps,
+                }
+                for item in items
+            ],
+        )
+
     def get(self, id: int) -> WorkItem:
         t = tables.work_items
         r = self.conn.execute(

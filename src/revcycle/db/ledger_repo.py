@@ -9,17 +9,22 @@ line (``Ledger.check``), so the tables never hold an unbalanced entry. Balances 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select
+from sqlalchemy import Connection, and_, exists, false, insert, or_, select, text, update
 
+from revcycle.db import tables
+from revcycle.db.bulk import insert_rows
+from revcycle.db.cob_tables import claim_cob_links
 from revcycle.db.ledger_tables import era_postings, journal_entries, postings
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.domain.coverage import ORDERS
 from revcycle.domain.ledger import (
     PATIENT,
     Account,
@@ -31,6 +36,8 @@ from revcycle.domain.ledger import (
     Posting,
 )
 from revcycle.domain.money import Money
+from revcycle.domain.remittance import Remittance
+from revcycle.posting import BilledClaim, BilledLine
 from revcycle.services.era import EraIdentity
 from revcycle.services.ports import UnitOfWork
 
@@ -71,6 +78,29 @@ class LedgerRepository:
         ).first()
         return None if row is None else dict(row.summary)
 
+    def lock(self, identity: EraIdentity) -> None:
+        """Serialise everyone posting this file until the transaction ends.
+
+        PostgreSQL: a transaction-level advisory lock on the file's envelope and traces (the
+        same content always has the same envelope). SQLite: the database's write lock, taken
+        now rather than at the first insert, so the second poster waits (busy timeout) and then
+        reads the first one's committed record.
+        """
+        if self.conn.dialect.name == "postgresql":
+            key = "|".join(
+                (
+                    identity.sender_id,
+                    identity.interchange_control_number,
+                    identity.group_control_number,
+                    identity.set_control_numbers,
+                    identity.trace_numbers,
+                )
+            )
+            number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": number})
+        else:
+            self.conn.execute(update(era_postings).where(false()).values(status="posted"))
+
     def record_file(
         self,
         identity: EraIdentity,
@@ -78,13 +108,16 @@ class LedgerRepository:
         status: str,
         summary: Mapping[str, Any],
         at: datetime,
-    ) -> None:
+    ) -> int:
         """Record the file once: a file already recorded (same content) is left as it is."""
         t = era_postings
-        if self.conn.execute(select(t.c.id).where(t.c.sha256 == identity.sha256)).first():
-            return
-        self.conn.execute(
-            insert(t).values(
+        found = self.conn.execute(select(t.c.id).where(t.c.sha256 == identity.sha256)).first()
+        if found:
+            return int(found[0])
+        new_id = self.conn.execute(
+            insert(t)
+            .returning(t.c.id)
+            .values(
                 practice_id=practice_id,
                 sha256=identity.sha256,
                 sender_id=identity.sender_id,
@@ -96,11 +129,23 @@ class LedgerRepository:
                 summary=dict(summary),
                 posted_at=at,
             )
-        )
+        ).scalar_one()
+        return int(new_id)
 
-    def files(self) -> list[dict[str, Any]]:
+    def record_payments(
+        self, practice_id: int, sha256: str, remittances: Sequence[Remittance]
+    ) -> None:
+        """Each 835's payment (BPR / TRN), kept for reconciliation with bank deposits."""
+        from revcycle.db.accounting_repo import record_era_payments  # it imports this module
+
+        record_era_payments(self.conn, practice_id, sha256, remittances)
+
+    def files(self, practice_id: int | None = None) -> list[dict[str, Any]]:
         t = era_postings
-        return [dict(r._mapping) for r in self.conn.execute(select(t).order_by(t.c.id))]
+        query = select(t).order_by(t.c.id.desc())
+        if practice_id is not None:
+            query = query.where(t.c.practice_id == practice_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
 
     # -- entries --------------------------------------------------------------------------------
 
@@ -118,6 +163,9 @@ class LedgerRepository:
     def add_entries(self, practice_id: int, entries: Sequence[JournalEntry], at: datetime) -> None:
         if not entries:
             return
+        from revcycle.db.accounting_repo import into_open_periods  # closed months (0008)
+
+        entries = into_open_periods(self.conn, practice_id, entries)
         checker = Ledger()
         entry_rows: list[dict[str, Any]] = []
         posting_rows: list[dict[str, Any]] = []
@@ -153,8 +201,8 @@ class LedgerRepository:
                 }
                 for p in e.postings
             ]
-        self.conn.execute(insert(journal_entries), entry_rows)
-        self.conn.execute(insert(postings), posting_rows)
+        insert_rows(self.conn, journal_entries, entry_rows)
+        insert_rows(self.conn, postings, posting_rows)
 
     def entries_for_claim(self, practice_id: int, claim_id: str) -> list[JournalEntry]:
         j = journal_entries
@@ -203,6 +251,167 @@ class LedgerRepository:
     def history(self, practice_id: int) -> PracticeHistory:
         return PracticeHistory(self, practice_id)
 
+    def claims_with_charges(self, practice_id: int, claim_ids: Sequence[str]) -> set[str]:
+        """Which of ``claim_ids`` already have their charge entry (one query per 500 ids)."""
+        t = journal_entries
+        found: set[str] = set()
+        for chunk in _chunks(list(claim_ids)):
+            query = select(t.c.claim_id).where(
+                t.c.practice_id == practice_id,
+                t.c.kind == EntryKind.CHARGE.value,
+                t.c.claim_id.in_(chunk),
+            )
+            found.update(r[0] for r in self.conn.execute(query))
+        return found
+
+    def billed_claims(self, practice_id: int, pcns: Sequence[str]) -> list[BilledClaim]:
+        """The claims with these patient control numbers (several may share one) as posting
+        sees them: lines from the encounter, payers in COB order (the claim's coverage, then the
+        patient's later coverages active on the date of service). A handful of queries per 500
+        claims, not per claim."""
+        out: list[BilledClaim] = []
+        for chunk in _chunks(sorted(set(pcns))):
+            out += self._billed_chunk(practice_id, chunk)
+        return out
+
+    def _ledger_roots(self, practice_id: int, claim_ids: list[int]) -> dict[int, int]:
+        """For secondary (and tertiary) claims among ``claim_ids``: the claim whose ledger lines
+        they bill, i.e. the primary claim at the start of their COB chain. The balance moved to
+        the next payer stays on the primary's lines, so a secondary's 835 posts there and the
+        secondary's own charges are never put on the ledger a second time."""
+        links = claim_cob_links
+        source: dict[int, int] = {}
+        wanted = list(claim_ids)
+        for _ in range(4):  # primary -> secondary -> tertiary: a chain is short
+            rows = self.conn.execute(
+                select(links.c.claim_id, links.c.source_claim_id).where(
+                    links.c.practice_id == practice_id,
+                    links.c.state == "billed",
+                    links.c.claim_id.in_(wanted),
+                )
+            ).all()
+            found = {r.claim_id: r.source_claim_id for r in rows if r.claim_id not in source}
+            if not found:
+                break
+            source.update(found)
+            wanted = list(found.values())
+        roots: dict[int, int] = {}
+        for claim_id in claim_ids:
+            root = claim_id
+            while root in source:
+                root = source[root]
+            if root != claim_id:
+                roots[claim_id] = root
+        return roots
+
+    def _billed_chunk(self, practice_id: int, pcns: list[str]) -> list[BilledClaim]:
+        c, cl, el, e = tables.claims, tables.claim_lines, tables.encounter_lines, tables.encounters
+        cov, pl, pay = tables.coverages, tables.plans, tables.payers
+        heads = self.conn.execute(
+            select(
+                c.c.id,
+                c.c.patient_control_number,
+                c.c.coverage_id,
+                e.c.patient_id,
+                e.c.dos_from,
+            )
+            .select_from(c.join(e, e.c.id == c.c.encounter_id))
+            .where(c.c.practice_id == practice_id, c.c.patient_control_number.in_(pcns))
+            .order_by(c.c.id)
+        ).all()
+        if not heads:
+            return []
+        claim_ids = [h.id for h in heads]
+        roots = self._ledger_roots(practice_id, claim_ids)
+        root_lines: dict[tuple[int, int], int] = {}  # (root claim, encounter line) -> its line
+        if roots:
+            for rl in self.conn.execute(
+                select(cl.c.claim_id, cl.c.encounter_line_id, cl.c.id).where(
+                    cl.c.claim_id.in_(sorted(set(roots.values())))
+                )
+            ):
+                root_lines[(rl.claim_id, rl.encounter_line_id)] = rl.id
+        lines: dict[int, list[BilledLine]] = defaultdict(list)
+        for r in self.conn.execute(
+            select(
+                cl.c.claim_id,
+                cl.c.encounter_line_id,
+                cl.c.id,
+                cl.c.line_no,
+                cl.c.line_control_number,
+                cl.c.charge,
+                el.c.procedure,
+                el.c.dos_from,
+                el.c.modifiers,
+                el.c.units,
+            )
+            .select_from(cl.outerjoin(el, el.c.id == cl.c.encounter_line_id))
+            .where(cl.c.claim_id.in_(claim_ids))
+            .order_by(cl.c.claim_id, cl.c.line_no)
+        ):
+            root = roots.get(r.claim_id)
+            line_id = root_lines.get((root, r.encounter_line_id), r.id) if root else r.id
+            lines[r.claim_id].append(
+                BilledLine(
+                    line_id=str(line_id),
+                    line_number=r.line_no,
+                    line_control_number=r.line_control_number,
+                    procedure=r.procedure or "",
+                    charge=Money(r.charge),
+                    service_date=r.dos_from,
+                    modifiers=tuple(m for m in (r.modifiers or "").split(",") if m),
+                    units=Decimal(r.units) if r.units is not None else Decimal(1),
+                )
+            )
+        patient_ids = sorted({h.patient_id for h in heads})
+        coverages: dict[int, list[Any]] = defaultdict(list)
+        by_id: dict[int, Any] = {}
+        for c_row in self.conn.execute(
+            select(
+                cov.c.id,
+                cov.c.patient_id,
+                cov.c.coverage_order,
+                cov.c.effective,
+                cov.c.termination,
+                pay.c.payer_id,
+            )
+            .select_from(
+                cov.join(pl, pl.c.id == cov.c.plan_id).join(pay, pay.c.id == pl.c.payer_ref)
+            )
+            .where(cov.c.practice_id == practice_id, cov.c.patient_id.in_(patient_ids))
+        ):
+            coverages[c_row.patient_id].append(c_row)
+            by_id[c_row.id] = c_row
+        out: list[BilledClaim] = []
+        for h in heads:
+            own = by_id.get(h.coverage_id)
+            payers: list[str] = []
+            if own is not None:
+                rank = _rank(own.coverage_order)
+                later = sorted(
+                    (
+                        r
+                        for r in coverages[h.patient_id]
+                        if _rank(r.coverage_order) > rank and _active(r, h.dos_from)
+                    ),
+                    key=lambda r: _rank(r.coverage_order),
+                )
+                payers = [own.payer_id] + [r.payer_id for r in later]
+            out.append(
+                BilledClaim(
+                    claim_id=str(roots.get(h.id, h.id)),
+                    practice_id=str(practice_id),
+                    patient_id=str(h.patient_id),
+                    patient_control_number=h.patient_control_number,
+                    lines=tuple(
+                        ln if ln.service_date else replace(ln, service_date=h.dos_from)
+                        for ln in lines[h.id]
+                    ),
+                    coverages=tuple(payers),
+                )
+            )
+        return out
+
 
 class PracticeHistory:
     """``PostingHistory`` of one practice (what reversals look up)."""
@@ -218,8 +427,22 @@ class PracticeHistory:
         return self.repo.is_reversed(self.practice_id, entry_id)
 
 
+def _chunks(items: list[str] | list[int], size: int = 500) -> Iterator[Any]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _rank(order: str) -> int:
+    return ORDERS.index(order) if order in ORDERS else 0
+
+
+def _active(row: Any, day: date) -> bool:
+    return bool(row.effective <= day and (row.termination is None or day <= row.termination))
+
+
 def ledger_store(uow: UnitOfWork) -> LedgerRepository:
     """The ledger repository on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None:
+    store = uow.ledger
+    if not isinstance(store, LedgerRepository):
         raise TypeError("ledger_store needs an open SqlUnitOfWork")
-    return LedgerRepository(uow._conn)
+    return store

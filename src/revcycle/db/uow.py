@@ -11,7 +11,15 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from revcycle.db import charges_repo, mapping, repositories, submission_repo, tables
+from revcycle.db import (
+    charges_repo,
+    cob_repo,
+    ledger_repo,
+    mapping,
+    repositories,
+    submission_repo,
+    tables,
+)
 from revcycle.domain.errors import PermissionDenied
 from revcycle.domain.provider import Facility, Provider
 from revcycle.services.ports import Clock
@@ -41,6 +49,7 @@ class SqlUnitOfWork:
         self.audit = repositories.AuditLog(conn)
         self.sequences = repositories.Sequences(conn)
         self.inbound_files = submission_repo.InboundFileRepository(conn)
+        self.ledger = ledger_repo.LedgerRepository(conn)
         self.jobs = submission_repo.JobRepository(conn, clock)
         if pid is None:
             none: object = _NoPractice()
@@ -110,6 +119,7 @@ class SqlUnitOfWork:
         self.work_items = charges_repo.WorkQueueRepository(conn, pid, clock)
         self.submissions = submission_repo.SubmissionRepository(conn, pid, clock)
         self.remittances = submission_repo.RemittanceRepository(conn, pid)
+        self.cob = cob_repo.CobRepository(conn, pid, clock)
         return self
 
     def commit(self) -> None:

@@ -19,15 +19,28 @@ WRITE_SETUP = "setup:write"  # practice, providers, facilities, payers
 MANAGE_USERS = "users:manage"
 READ_AUDIT = "audit:read"
 LOAD_CODESETS = "codesets:load"  # code sets are global reference data: admins only
+POST_PAYMENTS = "payments:post"  # patient payments and copays at the desk
+READ_BILLING = "billing:read"  # patient accounts, statements, payment plans
+WRITE_BILLING = "billing:write"  # refunds, write-offs, statement runs, plans, collections
+READ_ACCOUNTING = "accounting:read"  # deposits, reconciliation, payer credits, journal
+WRITE_ACCOUNTING = "accounting:write"  # deposit import, reconciliation, payer refunds
+MANAGE_PERIODS = "periods:manage"  # closing and reopening accounting months
+POST_REMITTANCES = "remittances:post"  # 835 ERAs and paper EOBs to the ledger
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, MANAGE_USERS, READ_AUDIT, LOAD_CODESETS}
+        | {POST_PAYMENTS, READ_BILLING, WRITE_BILLING, POST_REMITTANCES}
+        | {READ_ACCOUNTING, WRITE_ACCOUNTING}
     ),
-    "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS}),
+    "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS, POST_PAYMENTS, READ_BILLING}),
     "coder": frozenset({READ_REGISTRATION}),
-    "biller": frozenset({READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP}),
-    "manager": frozenset({READ_REGISTRATION, READ_AUDIT}),
+    "biller": frozenset(
+        {READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, POST_PAYMENTS, READ_BILLING, WRITE_BILLING}
+        | {READ_ACCOUNTING, WRITE_ACCOUNTING, POST_REMITTANCES}
+    ),
+    "manager": frozenset({READ_REGISTRATION, READ_AUDIT, READ_BILLING})
+    | {READ_ACCOUNTING, WRITE_ACCOUNTING, MANAGE_PERIODS},
 }
 
 

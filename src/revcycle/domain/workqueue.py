@@ -15,6 +15,7 @@ QUEUES: dict[str, str] = {
     "rejections": "Claims rejected by the clearinghouse or payer (TA1, 999, 277CA)",
     "denials": "Claims and lines an 835 denied (CLP02 = 4, or paid 0 with a denial CARC)",
     "secondary_claims": "Claims whose remaining balance must be billed to the next payer (COB)",
+    "unmatched_remittances": "Claim payments of a posted 835 or EOB that matched no claim",
 }
 ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
 TARGET_KINDS = ("claim", "claim_line", "remittance")

@@ -2,6 +2,8 @@
 
 A claim is found by patient control number (CLP01); when several claims share it, the one
 whose billed total equals CLP03 wins, and a tie is no match (never guess between patients).
+A CLP without service lines must also carry the claim's billed total: with nothing else to
+compare, a different total means a different claim.
 
 A line is found in passes, each taking only lines no earlier pass took:
 
@@ -10,7 +12,9 @@ A line is found in passes, each taking only lines no earlier pass took:
 3. procedure + date + charge (the payer dropped or changed a modifier);
 4. date + charge (the payer changed the procedure code);
 5. charge alone, when exactly one unmatched line has it;
-6. position: the n-th remaining SVC is the n-th remaining line, when as many remain of each.
+6. position: the n-th remaining SVC is the n-th remaining line, when as many remain of each
+   and the two share their procedure or their charge (a line differing in both is another
+   claim's line, not this one's: it stays unmatched).
 
 An SVC without a date (dates given at claim level) matches any date. Reversal amounts are
 negative, so charges are compared by absolute value.
@@ -43,9 +47,11 @@ class ClaimIndex:
 
     def find(self, payment: ClaimPayment) -> BilledClaim | None:
         candidates = self._by_pcn.get(payment.patient_control_number, ())
+        charge = abs(payment.charge.amount)
+        if not payment.lines:
+            candidates = [c for c in candidates if c.charge.amount == charge]
         if len(candidates) == 1:
             return candidates[0]
-        charge = abs(payment.charge.amount)
         same = [c for c in candidates if c.charge.amount == charge]
         return same[0] if len(same) == 1 else None
 
@@ -103,5 +109,7 @@ def match_lines(
     remaining = [i for i, r in enumerate(result) if r is None]
     if remaining and len(remaining) == len(free):
         for i, line in zip(remaining, sorted(free, key=lambda ln: ln.line_number), strict=True):
-            result[i] = line
+            svc = services[i]
+            if line.procedure == svc.procedure or line.charge == _abs(svc.charge):
+                result[i] = line
     return result

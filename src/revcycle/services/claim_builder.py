@@ -3,11 +3,17 @@ and the registration and charge-entry data it points at.
 
 This is the one place where revcycle's records meet the X12 claim model: the writer, the
 scrubber and the paper forms all start from its result.
+
+A claim billed to a secondary or tertiary coverage carries what each prior payer did (kept by
+``services.secondary`` from their 835s): one ``OtherPayer`` per prior payer (loops 2320, 2330A,
+2330B) with that payer's coverage (SBR, member ID, claim filing indicator), AMT*D paid, the
+claim-level CAS, AMT*EAF remaining patient liability, and per line its 2430 (SVD, CAS, DTP*573).
+The adjudication date goes on the lines when there are line adjudications, else in 2330B.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from revcycle.domain import claim as x
@@ -19,7 +25,17 @@ from revcycle.domain.payer import Payer, Plan
 from revcycle.domain.practice import Practice
 from revcycle.domain.provider import Facility, Provider
 from revcycle.domain.values import Address
-from revcycle.services.ports import UnitOfWork
+from revcycle.services.ports import PriorPayerRecord, UnitOfWork
+
+
+@dataclass(frozen=True)
+class PriorPayerSource:
+    """A prior payer's stored adjudication with the coverage it was adjudicated under."""
+
+    record: PriorPayerRecord
+    coverage: Coverage
+    plan: Plan
+    payer: Payer
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class ClaimSources:
     attending: Provider | None
     operating: Provider | None
     original: ClaimRecord | None
+    prior_payers: tuple[PriorPayerSource, ...] = ()
 
 
 def load_sources(uow: UnitOfWork, record: ClaimRecord) -> ClaimSources:
@@ -67,6 +84,50 @@ def load_sources(uow: UnitOfWork, record: ClaimRecord) -> ClaimSources:
         attending=provider(inst.attending_provider_id) if inst else None,
         operating=provider(inst.operating_provider_id) if inst else None,
         original=uow.claims.get(record.original_claim_id) if record.original_claim_id else None,
+        prior_payers=_prior_payers(uow, record, coverage),
+    )
+
+
+def _prior_payers(
+    uow: UnitOfWork, record: ClaimRecord, coverage: Coverage
+) -> tuple[PriorPayerSource, ...]:
+    """Only claims to a later coverage can have prior payers (primary claims skip the query)."""
+    if record.id is None or coverage.order == "primary":
+        return ()
+    out = []
+    for p in uow.cob.prior_payers(record.id):
+        cov = uow.coverages.get(p.coverage_id)
+        plan = uow.plans.get(cov.plan_id)
+        out.append(PriorPayerSource(p, cov, plan, uow.payers.get(plan.payer_id)))
+    return tuple(out)
+
+
+def _other_payer(s: ClaimSources, p: PriorPayerSource) -> x.OtherPayer:
+    """Loops 2320/2330A/2330B (and the 2430s) of one prior payer. Stored line adjudications
+    name the claim's ``line_no``; the 837 names its LX, the line's position."""
+    rec, cov = p.record, p.coverage
+    subscriber = s.patient if cov.relationship == SELF or cov.subscriber is None else cov.subscriber
+    position = {cl.line_no: n for n, cl in enumerate(s.record.lines, start=1)}
+    lines = tuple(
+        replace(la, line_number=position[la.line_number])
+        for la in rec.line_adjudications
+        if la.line_number in position
+    )
+    liability = rec.remaining_patient_liability
+    return x.OtherPayer(
+        payer=x.Payer(name=p.payer.name, payer_id=p.payer.payer_id),
+        subscriber=_person(subscriber),
+        member_id=cov.member_id,
+        responsibility=ORDER_LETTER.get(cov.order, "P"),
+        relationship=SELF if subscriber is s.patient else cov.relationship,
+        claim_filing_indicator=p.plan.claim_filing_indicator,
+        group_number=cov.group_number or "",
+        paid=rec.paid,
+        remaining_patient_liability=liability if liability else None,
+        adjustments=rec.claim_adjustments,
+        adjudication_date=None if lines else rec.adjudication_date,
+        payer_claim_control_number=rec.payer_claim_control_number,
+        line_adjudications=lines,
     )
 
 
@@ -206,5 +267,6 @@ def build_claim(s: ClaimSources) -> x.Claim:
         supervising_provider=_provider(s.supervising),
         service_facility=facility,
         pay_to_address=_address(pr.pay_to_address),
+        other_payers=tuple(_other_payer(s, p) for p in s.prior_payers),
         institutional=institutional,
     )

@@ -16,8 +16,11 @@ Order of work, and the guarantees it keeps:
    ``era_postings`` row are written in the unit of work's single transaction: a crash leaves
    nothing half-posted (one transaction per file).
 
-Creating the secondary claim itself (837 with COB loops) is not done here yet: the
-``secondary_claims`` work item carries the prior payer's adjudication totals for now.
+Patient responsibility moved to a next payer becomes the secondary claim itself, in the same
+transaction (``services.secondary.create_secondary_claims``: a draft claim to the next coverage
+with the prior payer's adjudication stored for its 837 COB loops, once per claim and payer), with
+a ``secondary_claims`` work item naming it; a crossover (the payer forwarded the claim itself)
+is recorded by ``mark_forwarded`` and no claim is made for that payer.
 
 The ledger persistence comes in through ``LedgerStoreFactory`` (the ``db`` layer provides it),
 so this module imports nothing of ``revcycle.db``.
@@ -28,20 +31,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from revcycle.domain.claim_record import ClaimRecord
-from revcycle.domain.coverage import ORDERS
 from revcycle.domain.ledger import JournalEntry
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import Remittance
-from revcycle.domain.user import WRITE_SETUP
+from revcycle.domain.user import POST_REMITTANCES, READ_BILLING
+from revcycle.domain.validation import Checks
 from revcycle.domain.workqueue import WorkItem
 from revcycle.posting import (
     BilledClaim,
-    BilledLine,
+    PostingConfig,
     PostingHistory,
     PostingResult,
     claim_charge_entry,
@@ -49,7 +50,9 @@ from revcycle.posting import (
 )
 from revcycle.posting.model import GROUPS
 from revcycle.services.context import Context
-from revcycle.services.ports import UnitOfWork
+from revcycle.services.jobs import JobEnv
+from revcycle.services.ports import Job, UnitOfWork
+from revcycle.services.secondary import create_secondary_claims, mark_forwarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,10 @@ class LedgerStore(Protocol):
         """The summary of a file already posted with this hash or this envelope + traces."""
         ...
 
+    def lock(self, identity: EraIdentity) -> None:
+        """Serialise posters of the same file until the transaction ends."""
+        ...
+
     def record_file(
         self,
         identity: EraIdentity,
@@ -78,9 +85,23 @@ class LedgerStore(Protocol):
         status: str,
         summary: Mapping[str, Any],
         at: datetime,
-    ) -> None: ...
+    ) -> int:
+        """The id of the file's record (an existing one when the same content was recorded)."""
+        ...
 
-    def has_charges(self, practice_id: int, claim_id: str) -> bool: ...
+    def record_payments(
+        self, practice_id: int, sha256: str, remittances: Sequence[Remittance]
+    ) -> None:
+        """Keep each 835's payment (BPR / TRN) for reconciliation with bank deposits."""
+        ...
+
+    def claims_with_charges(self, practice_id: int, claim_ids: Sequence[str]) -> set[str]: ...
+
+    def files(self, practice_id: int | None) -> list[dict[str, Any]]:
+        """Recorded files, newest first: the practice's, or every file when ``None``."""
+        ...
+
+    def billed_claims(self, practice_id: int, pcns: Sequence[str]) -> list[BilledClaim]: ...
 
     def add_entries(
         self, practice_id: int, entries: Sequence[JournalEntry], at: datetime
@@ -92,12 +113,24 @@ class LedgerStore(Protocol):
 LedgerStoreFactory = Callable[[UnitOfWork], LedgerStore]
 
 
-def post_era(ctx: Context, content: bytes, *, ledger: LedgerStoreFactory) -> dict[str, Any]:
-    """Post the 835 in ``content``; the summary of ``revcycle era post --json``."""
+def uow_ledger(uow: UnitOfWork) -> LedgerStore:
+    """The unit of work's own ledger store (the default everywhere but in tests)."""
+    return uow.ledger
+
+
+def post_era(
+    ctx: Context,
+    content: bytes,
+    *,
+    ledger: LedgerStoreFactory = uow_ledger,
+    config: PostingConfig | None = None,
+) -> dict[str, Any]:
+    """Post the 835 in ``content``; the summary of ``revcycle era post --json``. ``config``
+    says what OA and PI amounts become (default: other adjustments; OA-23 ignored)."""
     from revcycle.x12.errors import X12Error
     from revcycle.x12.mapping.remit835 import read_835
 
-    ctx.require(WRITE_SETUP)
+    ctx.require(POST_REMITTANCES)
     try:
         remittances, report = read_835(content)
         identity = _identity(content, remittances)
@@ -131,10 +164,100 @@ def post_era(ctx: Context, content: bytes, *, ledger: LedgerStoreFactory) -> dic
     if findings:
         return _rejected(ctx, identity, findings, ledger)
 
+    return _post_file(ctx, identity, remittances, ledger, config=config)
+
+
+def post_manual_eob(
+    ctx: Context,
+    form: Mapping[str, Any],
+    *,
+    ledger: LedgerStoreFactory = uow_ledger,
+    config: PostingConfig | None = None,
+) -> dict[str, Any]:
+    """Post a paper EOB (the JSON form of ``revcycle.posting.manual``) exactly as an 835 is
+    posted: same validation, same engine, same idempotency (by content and by payer + check
+    number: one check is entered once). Bad fields raise ``DomainValidationError`` naming them."""
+    from revcycle.domain.errors import NotFound
+    from revcycle.domain.remittance import RemitParty
+    from revcycle.posting import validate_remittance
+    from revcycle.posting.manual import canonical, read_manual_eob
+
+    ctx.require(POST_REMITTANCES)
+    practice_id = ctx.practice_id
+    if practice_id is None:
+        check = Checks()
+        check.fail("practice", "required", "a paper EOB is posted for one practice: choose it")
+        check.raise_if_any()
+        raise AssertionError  # unreachable
+    with ctx.uow() as uow:
+        practice = uow.practices.get(practice_id)
+        known = {p.payer_id for p in uow.payers.list()}
+    payee = RemitParty(name=practice.legal_name, identifier=practice.group_npi, tax_id=practice.tin)
+    remittance = read_manual_eob(form, payee)
+    if remittance.payer.identifier not in known:
+        raise NotFound("payer", remittance.payer.identifier)
+    identity = EraIdentity(
+        sha256=hashlib.sha256(canonical([form])).hexdigest(),
+        sender_id=remittance.payer.identifier[:15],
+        interchange_control_number="EOB",
+        group_control_number="",
+        set_control_numbers="manual",
+        trace_numbers=remittance.payment.trace_number,
+    )
+    findings = [_finding_json(f) for f in validate_remittance(remittance) if f.severity == "error"]
+    if findings:
+        return _rejected(ctx, identity, findings, ledger)
+    return _post_file(ctx, identity, [remittance], ledger, source="manual EOB", config=config)
+
+
+def run_post_job(env: JobEnv, job: Job) -> None:
+    """Job ``era.post``: post a stored 835 (an inbound file) to the ledger. Idempotent: a file
+    posted before answers ``already_posted``; a rejected one is recorded with its findings."""
+    file_id = job.payload["inbound_file_id"]
+    assert isinstance(file_id, int) and job.practice_id is not None
+    ctx = env.ctx_factory(job.practice_id)
+    with ctx.uow() as uow:
+        content = uow.inbound_files.get(file_id).content
+    post_era(ctx, content)
+
+
+def list_files(ctx: Context, *, ledger: LedgerStoreFactory = uow_ledger) -> list[dict[str, Any]]:
+    """The 835 files and EOBs seen (posted or rejected) with their summaries. The CLI operator
+    without a practice also sees files no practice claimed (``practice_id`` null)."""
+    ctx.require(READ_BILLING)
+    with ctx.uow() as uow:
+        rows = ledger(uow).files(ctx.practice_id)
+    return [
+        {
+            "id": r["id"],
+            "practice_id": r["practice_id"],
+            "status": r["status"],
+            "sender_id": r["sender_id"],
+            "interchange_control_number": r["interchange_control_number"],
+            "trace_numbers": r["trace_numbers"],
+            "sha256": r["sha256"],
+            "posted_at": r["posted_at"].isoformat(),
+            "summary": r["summary"],
+        }
+        for r in rows
+    ]
+
+
+def _post_file(
+    ctx: Context,
+    identity: EraIdentity,
+    remittances: Sequence[Remittance],
+    ledger: LedgerStoreFactory,
+    source: str = "835",
+    config: PostingConfig | None = None,
+) -> dict[str, Any]:
+    """Post a validated file: one transaction, after taking the file's lock (so a second
+    process posting the same file waits, then finds it posted and answers ``already_posted``)."""
     practice_id = ctx.practice_id or _route(ctx, remittances)
     scoped = ctx.with_practice(practice_id) if practice_id is not None else ctx
     with scoped.uow() as uow:
         store = ledger(uow)
+        store.lock(identity)
         if store.posted_summary(identity) is not None:
             return {**_empty_summary("already_posted")}
         if practice_id is None:
@@ -143,12 +266,34 @@ def post_era(ctx: Context, content: bytes, *, ledger: LedgerStoreFactory) -> dic
             store.record_file(identity, None, "posted", summary, ctx.clock.now())
             uow.commit()
             return summary
-        results = _post(scoped, uow, store, practice_id, remittances)
+        results = _post(scoped, uow, store, practice_id, remittances, config or PostingConfig())
         summary = _merge(results)
-        store.record_file(identity, practice_id, "posted", summary, ctx.clock.now())
+        file_id = store.record_file(identity, practice_id, "posted", summary, ctx.clock.now())
+        _queue_unmatched(uow, results, file_id, source)
+        store.record_payments(practice_id, identity.sha256, remittances)
         scoped.audit(uow, "era.post", "era", identity.sha256[:16])
         uow.commit()
     return summary
+
+
+def _queue_unmatched(
+    uow: UnitOfWork, results: Sequence[PostingResult], file_id: int, source: str
+) -> None:
+    """One ``unmatched_remittances`` item per claim payment that found no claim (or line)."""
+    uow.work_items.add_many(
+        [
+            WorkItem(
+                "unmatched_remittances",
+                "remittance",
+                file_id,
+                f"{source} claim {u.patient_control_number or '?'} (payer claim "
+                f"{u.payer_claim_control_number or '?'}) paid {u.paid.to_json()}: {u.reason}",
+                priority=1,
+            )
+            for r in results
+            for u in r.unmatched
+        ]
+    )
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -203,102 +348,67 @@ def _post(
     store: LedgerStore,
     practice_id: int,
     remittances: Sequence[Remittance],
+    config: PostingConfig,
 ) -> list[PostingResult]:
     now, today = ctx.clock.now(), ctx.clock.today()
     results: list[PostingResult] = []
+    history = store.history(practice_id)
     for r in remittances:
-        billed: dict[str, BilledClaim] = {}
-        for cp in r.claims:
-            pcn = cp.patient_control_number
-            if pcn in billed:
-                continue
-            record = uow.claims.by_pcn(pcn)
-            if record is not None:
-                billed[pcn] = _billed_claim(uow, practice_id, record)
-        for claim in billed.values():
-            if not store.has_charges(practice_id, claim.claim_id):
-                when = min((ln.service_date for ln in claim.lines if ln.service_date), default=None)
-                store.add_entries(practice_id, [claim_charge_entry(claim, when)], now)
+        billed = store.billed_claims(practice_id, [cp.patient_control_number for cp in r.claims])
+        charged = store.claims_with_charges(practice_id, [c.claim_id for c in billed])
+        store.add_entries(
+            practice_id,
+            [
+                claim_charge_entry(claim, _first_service_date(claim))
+                for claim in billed
+                if claim.claim_id not in charged
+            ],
+            now,
+        )
         result = post_remittance(
             r,
-            billed.values(),
+            billed,
             practice_id=str(practice_id),
-            history=store.history(practice_id),
+            config=config,
+            history=history,
             posted_on=r.payment.date or today,
         )
         store.add_entries(practice_id, result.entries, now)
-        for d in result.denials:
-            target = ("claim_line", int(d.line_id)) if d.line_id else ("claim", int(d.claim_id))
-            uow.work_items.add(
+        uow.work_items.add_many(
+            [
                 WorkItem(
                     "denials",
-                    target[0],
-                    target[1],
+                    "claim_line" if d.line_id else "claim",
+                    int(d.line_id) if d.line_id else int(d.claim_id),
                     f"{d.payer_id} denied {d.amount.to_json()} ({' '.join(d.carcs)}"
                     f"{' ' + ' '.join(d.remarks) if d.remarks else ''}), "
                     f"payer claim {d.payer_claim_control_number}",
                     priority=1,
                 )
-            )
+                for d in result.denials
+            ]
+        )
         for s in result.secondary_claims:
-            uow.work_items.add(
-                WorkItem(
-                    "secondary_claims",
-                    "claim",
-                    int(s.claim_id),
-                    f"bill {s.next_payer_id} after {s.prior_payer_id}: prior paid "
-                    f"{s.prior_payer_paid.to_json()}, patient liability "
-                    f"{s.remaining_patient_liability.to_json()} "
-                    "(secondary claim to be created)",
-                )
-            )
+            for claim_id in create_secondary_claims(ctx, uow, [s]):
+                if uow.work_items.open_for("secondary_claims", "claim", int(s.claim_id)) is None:
+                    uow.work_items.add(
+                        WorkItem(
+                            "secondary_claims",
+                            "claim",
+                            int(s.claim_id),
+                            f"bill {s.next_payer_id} after {s.prior_payer_id}: secondary claim "
+                            f"{claim_id} in draft (prior paid {s.prior_payer_paid.to_json()}, "
+                            f"patient liability {s.remaining_patient_liability.to_json()}); "
+                            "scrub and submit it",
+                        )
+                    )
+        mark_forwarded(ctx, uow, result.forwarded)
         results.append(result)
     return results
 
 
-def _billed_claim(uow: UnitOfWork, practice_id: int, record: ClaimRecord) -> BilledClaim:
-    """The claim as posting sees it: its lines from the encounter, its payers in COB order."""
-    assert record.id is not None
-    enc = uow.encounters.get(record.encounter_id)
-    by_id = {ln.id: ln for ln in enc.lines}
-    coverage = uow.coverages.get(record.coverage_id)
-    rank = ORDERS.index(coverage.order) if coverage.order in ORDERS else 0
-    later = sorted(
-        (
-            c
-            for c in uow.coverages.for_patient(enc.patient_id)
-            if c.order in ORDERS and ORDERS.index(c.order) > rank and c.active_on(enc.dos_from)
-        ),
-        key=lambda c: ORDERS.index(c.order),
-    )
-    payers = [_payer_id(uow, coverage.plan_id)] + [_payer_id(uow, c.plan_id) for c in later]
-    lines = []
-    for cl in record.lines:
-        src = by_id.get(cl.encounter_line_id)
-        lines.append(
-            BilledLine(
-                line_id=str(cl.id),
-                line_number=cl.line_no,
-                line_control_number=cl.line_control_number,
-                procedure=src.procedure if src else "",
-                charge=cl.charge,
-                service_date=(src.dos_from if src and src.dos_from else enc.dos_from),
-                modifiers=src.modifiers if src else (),
-                units=src.units if src else Decimal(1),
-            )
-        )
-    return BilledClaim(
-        claim_id=str(record.id),
-        practice_id=str(practice_id),
-        patient_id=str(enc.patient_id),
-        patient_control_number=record.patient_control_number,
-        lines=tuple(lines),
-        coverages=tuple(payers),
-    )
-
-
-def _payer_id(uow: UnitOfWork, plan_id: int) -> str:
-    return uow.payers.get(uow.plans.get(plan_id).payer_id).payer_id
+def _first_service_date(claim: BilledClaim) -> date | None:
+    return min((ln.service_date for ln in claim.lines if ln.service_date), default=None)
 
 
 # ---- summaries --------------------------------------------------------------------------------
@@ -326,7 +436,7 @@ def _merge(results: Sequence[PostingResult]) -> dict[str, Any]:
     docs = [r.summary.to_json() for r in results]
     for key in ("claims_matched", "claims_unmatched", "denials_created"):
         out[key] = sum(d[key] for d in docs)
-    # Queued as secondary_claims work items; the 837 itself is built later.
+    # Secondary claims the posting created (in draft, with their COB data).
     out["secondary_claims_created"] = sum(d["secondary_claims_created"] for d in docs)
     for key in ("paid_total", "patient_responsibility", "provider_adjustments_total"):
         out[key] = Money.sum(Money(d[key]) for d in docs).to_json()

@@ -173,13 +173,16 @@ def poll(
             result.already_stored.append(entry.name)
         mailbox.acknowledge(entry.name)
     if apply:
-        for outcome in jobs.run_pending(ctx_factory, kinds=("inbox.apply",)):
+        for outcome in jobs.run_pending(ctx_factory, kinds=APPLY_KINDS):
             if outcome.state != "done":
                 result.failed.append(outcome.error or "")
         with base.uow() as uow:
             applied = {f.id for f in uow.inbound_files.list(state="applied")}
         result.applied.extend(i for i in result.stored if i in applied)
     return result
+
+
+APPLY_KINDS = ("inbox.apply", "era.post")
 
 
 def _store(
@@ -212,6 +215,8 @@ def _store(
         )
         if state == "received":
             uow.jobs.add(Job("inbox.apply", {"inbound_file_id": stored.id}, practice_id))
+            if stored.kind == "835":  # and to the ledger: ERAs post themselves
+                uow.jobs.add(Job("era.post", {"inbound_file_id": stored.id}, practice_id))
         uow.commit()
     return stored
 
@@ -229,9 +234,11 @@ def retry_unmatched(ctx_factory: ContextFactory) -> list[int]:
                 continue
             uow.inbound_files.update(replace(f, practice_id=pid, state="received"))
             uow.jobs.add(Job("inbox.apply", {"inbound_file_id": f.id}, pid))
+            if f.kind == "835":
+                uow.jobs.add(Job("era.post", {"inbound_file_id": f.id}, pid))
             routed.append(f.id or 0)
         uow.commit()
-    jobs.run_pending(ctx_factory, kinds=("inbox.apply",))
+    jobs.run_pending(ctx_factory, kinds=APPLY_KINDS)
     return routed
 
 

@@ -12,7 +12,8 @@ job is retried after a back-off and marked ``failed`` after ``max_attempts``.
 
 Job kinds (``KINDS``): ``submission.batch`` (batch and send ready claims), ``submission.transmit``
 (send one prepared submission and mark its claims), ``inbox.poll`` (fetch responses),
-``inbox.apply`` (apply one stored response file). Kinds that talk to the clearinghouse need the
+``inbox.apply`` (apply one stored response file), ``era.post`` (post a stored 835 to the
+ledger). Kinds that talk to the clearinghouse need the
 practice's mailbox and run only when the runner is given it.
 """
 
@@ -29,7 +30,7 @@ from revcycle.services.ports import ClearinghouseMailbox, Job, UnitOfWork
 ContextFactory = Callable[[int | None], Context]
 FaultHook = Callable[[str], None]
 
-KINDS = ("submission.batch", "submission.transmit", "inbox.poll", "inbox.apply")
+KINDS = ("submission.batch", "submission.transmit", "inbox.poll", "inbox.apply", "era.post")
 MAILBOX_KINDS = ("submission.batch", "submission.transmit", "inbox.poll")
 
 
@@ -66,13 +67,14 @@ def enqueue(uow: UnitOfWork, kind: str, payload: Mapping[str, Any]) -> Job:
 
 
 def _handlers() -> dict[str, Handler]:
-    from revcycle.services import inbox, submission
+    from revcycle.services import era, inbox, submission
 
     return {
         "submission.batch": submission.run_batch_job,
         "submission.transmit": submission.run_transmit_job,
         "inbox.poll": inbox.run_poll_job,
         "inbox.apply": inbox.run_apply_job,
+        "era.post": era.run_post_job,
     }
 
 

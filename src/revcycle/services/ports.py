@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 from revcycle.domain.audit import AuditEntry
 from revcycle.domain.authorization import Authorization
+from revcycle.domain.claim import ClaimAdjustment, LineAdjudication
 from revcycle.domain.claim_record import ClaimEvent, ClaimRecord, StoredFinding
 from revcycle.domain.coverage import Coverage
 from revcycle.domain.encounter import Encounter
@@ -26,6 +27,9 @@ from revcycle.domain.practice import Practice
 from revcycle.domain.provider import Facility, Provider
 from revcycle.domain.user import User
 from revcycle.domain.workqueue import WorkItem
+
+if TYPE_CHECKING:
+    from revcycle.services.era import LedgerStore
 
 T = TypeVar("T")
 
@@ -224,6 +228,8 @@ class ClaimRepository(Protocol):
 
 class WorkQueueRepository(Protocol):
     def add(self, item: WorkItem) -> WorkItem: ...
+
+    def add_many(self, items: Sequence[WorkItem]) -> None: ...
 
     def get(self, id: int) -> WorkItem: ...
 
@@ -482,6 +488,71 @@ class JobRepository(Protocol):
     def list(self, *, state: str | None = None) -> Sequence[Job]: ...
 
 
+# ---- coordination of benefits: secondary claims and crossovers ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PriorPayerRecord:
+    """What one prior payer did with a claim, kept on the claim billed after it (2320/2430).
+
+    ``position`` is the COB order (1 = the primary); ``source_claim_id`` the claim that payer
+    adjudicated; ``coverage_id`` its coverage (member ID, claim filing indicator, subscriber).
+    ``line_adjudications`` name lines by the ``line_no`` of ``claim_id``'s lines.
+    """
+
+    claim_id: int
+    position: int
+    source_claim_id: int
+    coverage_id: int
+    payer_id: str  # the prior payer's X12 id
+    payer_claim_control_number: str
+    paid: Money  # AMT*D
+    remaining_patient_liability: Money  # AMT*EAF
+    adjudication_date: date | None
+    claim_adjustments: tuple[ClaimAdjustment, ...] = ()
+    line_adjudications: tuple[LineAdjudication, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CobLink:
+    """What became of a claim's balance with the next payer: ``billed`` on secondary claim
+    ``claim_id``, or ``forwarded`` by the prior payer itself (crossover; nothing to send)."""
+
+    source_claim_id: int
+    payer_id: str  # the next payer's X12 id
+    state: str  # billed, forwarded
+    claim_id: int | None = None
+    crossover_payer_name: str = ""
+    amount_forwarded: Money | None = None
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+class CobRepository(Protocol):
+    def link(self, source_claim_id: int, payer_id: str) -> CobLink | None: ...
+
+    def add_link(self, link: CobLink) -> CobLink: ...
+
+    def update_link(self, link: CobLink) -> CobLink: ...
+
+    def links_from(self, source_claim_id: int) -> Sequence[CobLink]:
+        """The next payers of a claim (secondary claims made, crossovers recorded)."""
+        ...
+
+    def link_to(self, claim_id: int) -> CobLink | None:
+        """The link that made secondary claim ``claim_id``, if it is one."""
+        ...
+
+    def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
+        """The prior payers' adjudications kept for a claim, in COB order."""
+        ...
+
+    def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
+        """Store ``records`` as the claim's prior payers, dropping what was kept before."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def practice_id(self) -> int | None: ...
@@ -527,6 +598,10 @@ class UnitOfWork(Protocol):
     def inbound_files(self) -> InboundFileRepository: ...
     @property
     def jobs(self) -> JobRepository: ...
+    @property
+    def ledger(self) -> LedgerStore: ...
+    @property
+    def cob(self) -> CobRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -25,6 +25,7 @@ from revcycle.services.claim_builder import build_claim, load_sources
 from revcycle.services.claims import transition
 from revcycle.services.context import Context
 from revcycle.services.ports import UnitOfWork
+from revcycle.services.secondary import related_claims
 
 SCRUBBABLE = ("draft", "scrubbed_errors", "scrubbed_clean")
 
@@ -46,12 +47,13 @@ def scrub_input(
     claim = build_claim(s)
     enc = s.encounter
     duplicates: list[tuple[int, int]] = []
+    cob_chain = related_claims(uow, record.id or 0)  # the same service to the next payer: COB
     for cl in record.lines:
         line = next(x for x in enc.lines if x.id == cl.encounter_line_id)
         for other_claim, _ in uow.claims.billed_lines(
             enc.patient_id, enc.rendering_provider_id, line.dos_from or enc.dos_from, line.procedure
         ):
-            if other_claim != record.id:
+            if other_claim != record.id and other_claim not in cob_chain:
                 duplicates.append((cl.line_no, other_claim))
     window = enc.dos_from - timedelta(days=90)
     prior = [

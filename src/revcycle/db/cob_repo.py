@@ -1,0 +1,243 @@
+"""The COB repository: links from a claim to its next payers, and the prior payers'
+adjudications kept on secondary claims (tables in ``cob_tables``).
+
+Scoped to one practice like every repository: each query carries ``practice_id``. CAS lists
+are stored as JSON with amounts as strings (never floats) and read back as ``Money``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from revcycle.db.cob_tables import claim_cob_links, claim_prior_payer_lines, claim_prior_payers
+from revcycle.domain.claim import ClaimAdjustment, LineAdjudication
+from revcycle.domain.errors import NotFound
+from revcycle.domain.money import Money
+from revcycle.services.ports import Clock, CobLink, PriorPayerRecord
+
+
+def adjustments_json(adjustments: Sequence[ClaimAdjustment]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": a.group,
+            "reason": a.reason,
+            "amount": a.amount.to_json(),
+            "quantity": str(a.quantity) if a.quantity is not None else None,
+        }
+        for a in adjustments
+    ]
+
+
+def adjustments_from(doc: Sequence[dict[str, Any]]) -> tuple[ClaimAdjustment, ...]:
+    return tuple(
+        ClaimAdjustment(
+            d["group"],
+            d["reason"],
+            Money(d["amount"]),
+            Decimal(d["quantity"]) if d.get("quantity") is not None else None,
+        )
+        for d in doc
+    )
+
+
+def _units(d: Decimal) -> Decimal:
+    """``1.000`` read back as ``1`` (and ``1.500`` as ``1.5``), never in exponent form."""
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def _link_from(r: Any) -> CobLink:
+    return CobLink(
+        source_claim_id=r.source_claim_id,
+        payer_id=r.payer_id,
+        state=r.state,
+        claim_id=r.claim_id,
+        crossover_payer_name=r.crossover_payer_name,
+        amount_forwarded=Money(r.amount_forwarded) if r.amount_forwarded is not None else None,
+        created_at=r.created_at,
+        id=r.id,
+    )
+
+
+class CobRepository:
+    def __init__(self, conn: Connection, practice_id: int, clock: Clock) -> None:
+        self.conn = conn
+        self.practice_id = practice_id
+        self.clock = clock
+
+    # ---- links -------------------------------------------------------------------------------
+
+    def link(self, source_claim_id: int, payer_id: str) -> CobLink | None:
+        t = claim_cob_links
+        row = self.conn.execute(
+            select(t).where(
+                t.c.practice_id == self.practice_id,
+                t.c.source_claim_id == source_claim_id,
+                t.c.payer_id == payer_id,
+            )
+        ).first()
+        return _link_from(row) if row is not None else None
+
+    def add_link(self, link: CobLink) -> CobLink:
+        now = self.clock.now()
+        new_id = self.conn.execute(
+            insert(claim_cob_links).values(
+                practice_id=self.practice_id,
+                source_claim_id=link.source_claim_id,
+                payer_id=link.payer_id,
+                state=link.state,
+                claim_id=link.claim_id,
+                crossover_payer_name=link.crossover_payer_name[:60],
+                amount_forwarded=link.amount_forwarded.amount if link.amount_forwarded else None,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key
+        assert new_id is not None
+        return dataclasses.replace(link, id=new_id[0], created_at=now)
+
+    def update_link(self, link: CobLink) -> CobLink:
+        t = claim_cob_links
+        result = self.conn.execute(
+            update(t)
+            .where(t.c.practice_id == self.practice_id, t.c.id == link.id)
+            .values(
+                state=link.state,
+                claim_id=link.claim_id,
+                crossover_payer_name=link.crossover_payer_name[:60],
+                amount_forwarded=link.amount_forwarded.amount if link.amount_forwarded else None,
+                updated_at=self.clock.now(),
+            )
+        )
+        if result.rowcount == 0:
+            raise NotFound("cob link", link.id)
+        return link
+
+    def links_from(self, source_claim_id: int) -> Sequence[CobLink]:
+        t = claim_cob_links
+        rows = self.conn.execute(
+            select(t)
+            .where(t.c.practice_id == self.practice_id, t.c.source_claim_id == source_claim_id)
+            .order_by(t.c.id)
+        )
+        return [_link_from(r) for r in rows]
+
+    def link_to(self, claim_id: int) -> CobLink | None:
+        t = claim_cob_links
+        row = self.conn.execute(
+            select(t).where(t.c.practice_id == self.practice_id, t.c.claim_id == claim_id)
+        ).first()
+        return _link_from(row) if row is not None else None
+
+    # ---- prior payers ------------------------------------------------------------------------
+
+    def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
+        p, pl = claim_prior_payers, claim_prior_payer_lines
+        rows = self.conn.execute(
+            select(p)
+            .where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
+            .order_by(p.c.position)
+        ).all()
+        if not rows:
+            return []
+        lines: dict[int, list[LineAdjudication]] = {}
+        for lr in self.conn.execute(
+            select(pl)
+            .where(
+                pl.c.practice_id == self.practice_id,
+                pl.c.prior_payer_id.in_([r.id for r in rows]),
+            )
+            .order_by(pl.c.prior_payer_id, pl.c.line_no, pl.c.id)
+        ):
+            lines.setdefault(lr.prior_payer_id, []).append(
+                LineAdjudication(
+                    line_number=lr.line_no,
+                    paid=Money(lr.paid),
+                    procedure_code=lr.procedure,
+                    units=_units(Decimal(lr.units)),
+                    adjudication_date=lr.adjudication_date,
+                    modifiers=tuple(lr.modifiers),
+                    qualifier=lr.qualifier,
+                    revenue_code=lr.revenue_code,
+                    adjustments=adjustments_from(lr.adjustments),
+                    remaining_patient_liability=Money(lr.remaining_patient_liability)
+                    if lr.remaining_patient_liability is not None
+                    else None,
+                )
+            )
+        return [
+            PriorPayerRecord(
+                claim_id=r.claim_id,
+                position=r.position,
+                source_claim_id=r.source_claim_id,
+                coverage_id=r.coverage_id,
+                payer_id=r.payer_id,
+                payer_claim_control_number=r.payer_claim_control_number,
+                paid=Money(r.paid),
+                remaining_patient_liability=Money(r.remaining_patient_liability),
+                adjudication_date=r.adjudication_date,
+                claim_adjustments=adjustments_from(r.adjustments),
+                line_adjudications=tuple(lines.get(r.id, ())),
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
+        p, pl = claim_prior_payers, claim_prior_payer_lines
+        old = select(p.c.id).where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
+        self.conn.execute(
+            delete(pl).where(pl.c.practice_id == self.practice_id, pl.c.prior_payer_id.in_(old))
+        )
+        self.conn.execute(
+            delete(p).where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
+        )
+        now = self.clock.now()
+        for rec in records:
+            inserted = self.conn.execute(
+                insert(p).values(
+                    practice_id=self.practice_id,
+                    claim_id=claim_id,
+                    position=rec.position,
+                    source_claim_id=rec.source_claim_id,
+                    coverage_id=rec.coverage_id,
+                    payer_id=rec.payer_id,
+                    payer_claim_control_number=rec.payer_claim_control_number[:50],
+                    paid=rec.paid.amount,
+                    remaining_patient_liability=rec.remaining_patient_liability.amount,
+                    adjudication_date=rec.adjudication_date,
+                    adjustments=adjustments_json(rec.claim_adjustments),
+                    updated_at=now,
+                )
+            ).inserted_primary_key
+            assert inserted is not None
+            if rec.line_adjudications:
+                self.conn.execute(
+                    insert(pl),
+                    [_line_row(self.practice_id, inserted[0], la) for la in rec.line_adjudications],
+                )
+
+
+def _line_row(practice_id: int, prior_payer_id: int, la: LineAdjudication) -> dict[str, Any]:
+    day: date = la.adjudication_date
+    return {
+        "practice_id": practice_id,
+        "prior_payer_id": prior_payer_id,
+        "line_no": la.line_number,
+        "paid": la.paid.amount,
+        "qualifier": la.qualifier,
+        "procedure": la.procedure_code,
+        "modifiers": list(la.modifiers),
+        "revenue_code": la.revenue_code,
+        "units": la.units,
+        "adjudication_date": day,
+        "adjustments": adjustments_json(la.adjustments),
+        "remaining_patient_liability": la.remaining_patient_liability.amount
+        if la.remaining_patient_liability is not None
+        else None,
+    }

@@ -1,0 +1,431 @@
+"""Secondary claims and Medicare crossovers: what ERA posting hands on to the next payer.
+
+``create_secondary_claims`` turns the posting engine's ``SecondaryClaimNeeded`` into the
+secondary claim itself, inside the caller's unit of work (ERA posting's transaction): a new
+claim record for the same encounter, lines and charges, billed to the patient's coverage with
+the next payer in COB order, status ``draft``, with the prior payer's adjudication stored on it
+(``uow.cob``) so that ``claim_builder.build_claim`` fills the 837's loops 2320/2330/2430. A
+claim billed after a secondary (a tertiary) keeps every earlier payer's adjudication too.
+
+``mark_forwarded`` records a ``ForwardedClaim``: the prior payer crossed the claim over to the
+next payer itself (Medicare -> Medigap), so no claim is ever sent to that payer.
+
+Rules kept here:
+- one claim per (claim adjudicated, next payer): a second ``SecondaryClaimNeeded`` (a reversal
+  and correction, say) updates the stored adjudication of a secondary not sent yet and puts it
+  back to ``draft`` to be scrubbed again; once it was submitted, a ``secondary_claims`` work
+  item asks for a corrected claim instead of a second original;
+- a crossover wins: once forwarded, no later ``SecondaryClaimNeeded`` creates a claim for that
+  payer, and an unsent secondary made before the crossover was known is voided;
+- every claim created or changed gets its history event and audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from revcycle.domain.claim_record import (
+    ClaimEvent,
+    ClaimLineRecord,
+    ClaimRecord,
+    line_control_number,
+    patient_control_number,
+)
+from revcycle.domain.coverage import ORDERS, Coverage
+from revcycle.domain.encounter import Encounter
+from revcycle.domain.money import Money
+from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS
+from revcycle.domain.workqueue import WorkItem
+from revcycle.posting.model import ForwardedClaim, SecondaryClaimNeeded
+from revcycle.services.claims import find_claim, transition
+from revcycle.services.context import Context
+from revcycle.services.ports import CobLink, PriorPayerRecord, UnitOfWork
+
+BILLED = "billed"
+FORWARDED = "forwarded"
+UNSENT = frozenset({"draft", "scrubbed_errors", "scrubbed_clean", "ready", "rejected"})
+"""States of a secondary claim whose stored adjudication may still change (never filed)."""
+QUEUE = "secondary_claims"
+
+
+def create_secondary_claims(
+    ctx: Context, uow: UnitOfWork, needs: Sequence[SecondaryClaimNeeded]
+) -> list[int]:
+    """The secondary claims for ``needs``, in ``uow``: the ids of the claims created or
+    updated (a need whose payer was forwarded to, or whose claim went out already, adds none)."""
+    ctx.require(WRITE_PATIENTS)
+    out: list[int] = []
+    for need in needs:
+        claim_id = _secondary(ctx, uow, need)
+        if claim_id is not None and claim_id not in out:
+            out.append(claim_id)
+    return out
+
+
+def mark_forwarded(ctx: Context, uow: UnitOfWork, forwarded: Sequence[ForwardedClaim]) -> int:
+    """Record crossovers in ``uow``: the number of (claim, next payer) newly marked forwarded."""
+    ctx.require(WRITE_PATIENTS)
+    count = 0
+    for f in forwarded:
+        source = uow.claims.get(int(f.claim_id))
+        assert source.id is not None
+        link = uow.cob.link(source.id, f.next_payer_id)
+        if link is not None and link.state == FORWARDED:
+            continue
+        if link is None:
+            uow.cob.add_link(
+                CobLink(
+                    source.id,
+                    f.next_payer_id,
+                    FORWARDED,
+                    crossover_payer_name=f.crossover_payer_name,
+                    amount_forwarded=f.amount_forwarded,
+                )
+            )
+        else:
+            assert link.claim_id is not None
+            secondary = uow.claims.get(link.claim_id)
+            if not _unsent(uow, secondary):
+                _queue(
+                    uow,
+                    link.claim_id,
+                    f"{f.prior_payer_id} crossed claim {source.id} over to {f.next_payer_id}, "
+                    f"but secondary claim {link.claim_id} was already {secondary.status}: "
+                    "watch for a duplicate payment",
+                )
+                continue
+            _void(ctx, uow, secondary, f"{f.prior_payer_id} crossed the claim over itself")
+            uow.cob.update_link(
+                replace(
+                    link,
+                    state=FORWARDED,
+                    crossover_payer_name=f.crossover_payer_name,
+                    amount_forwarded=f.amount_forwarded,
+                )
+            )
+        ctx.audit(uow, "update", "claim_crossover", source.id)
+        count += 1
+    return count
+
+
+# ---- creating and updating --------------------------------------------------------------------
+
+
+def _secondary(ctx: Context, uow: UnitOfWork, need: SecondaryClaimNeeded) -> int | None:
+    source = uow.claims.get(int(need.claim_id))
+    assert source.id is not None
+    link = uow.cob.link(source.id, need.next_payer_id)
+    if link is not None and link.state == FORWARDED:
+        return None
+    if link is not None and link.claim_id is not None:
+        return _update(ctx, uow, source, need, uow.claims.get(link.claim_id))
+    enc = uow.encounters.get(source.encounter_id)
+    coverage = _next_coverage(uow, enc, source, need.next_payer_id)
+    if coverage is None:
+        _queue(
+            uow,
+            source.id,
+            f"bill {need.next_payer_id} after {need.prior_payer_id}: the patient has no later "
+            f"coverage with {need.next_payer_id} on {enc.dos_from}; add it to bill the balance",
+        )
+        return None
+    created = _new_claim(ctx, uow, source, coverage, need)
+    assert created.id is not None
+    uow.cob.replace_prior_payers(created.id, _prior_payers(uow, source, enc, need, created.id))
+    uow.cob.add_link(CobLink(source.id, need.next_payer_id, BILLED, claim_id=created.id))
+    return created.id
+
+
+def _update(
+    ctx: Context,
+    uow: UnitOfWork,
+    source: ClaimRecord,
+    need: SecondaryClaimNeeded,
+    secondary: ClaimRecord,
+) -> int | None:
+    assert secondary.id is not None
+    what = (
+        f"{need.prior_payer_id} paid {need.prior_payer_paid.to_json()}, patient liability "
+        f"{need.remaining_patient_liability.to_json()} (payer claim "
+        f"{need.payer_claim_control_number or '?'})"
+    )
+    if not _unsent(uow, secondary):
+        _queue(
+            uow,
+            secondary.id,
+            f"corrected secondary claim needed: claim {secondary.id} "
+            f"({secondary.patient_control_number}) was already {secondary.status}; now {what}",
+        )
+        return None
+    enc = uow.encounters.get(source.encounter_id)
+    uow.cob.replace_prior_payers(secondary.id, _prior_payers(uow, source, enc, need, secondary.id))
+    reason = f"prior payer's adjudication updated: {what}"
+    if secondary.status == "draft":
+        uow.claims.add_event(
+            secondary.id, ClaimEvent(ctx.clock.now(), ctx.actor, "draft", "draft", reason)
+        )
+        ctx.audit(uow, "update", "claim", secondary.id)
+    else:
+        transition(uow, ctx, secondary, "draft", reason)
+    return secondary.id
+
+
+def _unsent(uow: UnitOfWork, claim: ClaimRecord) -> bool:
+    """Never filed with the payer: a state before submission and not in a batch in flight."""
+    assert claim.id is not None
+    if claim.status not in UNSENT:
+        return False
+    latest = uow.submissions.latest_attempts([claim.id]).get(claim.id)
+    return latest is None or uow.submissions.get(latest).state == "done"
+
+
+def _void(ctx: Context, uow: UnitOfWork, claim: ClaimRecord, reason: str) -> None:
+    if claim.status == "ready":
+        claim = transition(uow, ctx, claim, "draft", reason)
+    transition(uow, ctx, claim, "voided", reason)
+
+
+def _queue(uow: UnitOfWork, claim_id: int, reason: str) -> None:
+    uow.work_items.add(WorkItem(QUEUE, "claim", claim_id, reason[:400], priority=1))
+
+
+def _payer_code(uow: UnitOfWork, coverage: Coverage) -> str:
+    return uow.payers.get(uow.plans.get(coverage.plan_id).payer_id).payer_id
+
+
+def _rank(coverage: Coverage) -> int:
+    return ORDERS.index(coverage.order) if coverage.order in ORDERS else 0
+
+
+def _next_coverage(
+    uow: UnitOfWork, enc: Encounter, source: ClaimRecord, payer_id: str
+) -> Coverage | None:
+    """The patient's coverage with ``payer_id`` after the source claim's, on the date of
+    service, first in COB order."""
+    rank = _rank(uow.coverages.get(source.coverage_id))
+    later = sorted(
+        (
+            c
+            for c in uow.coverages.for_patient(enc.patient_id)
+            if _rank(c) > rank and c.active_on(enc.dos_from)
+        ),
+        key=_rank,
+    )
+    return next((c for c in later if _payer_code(uow, c) == payer_id), None)
+
+
+def _new_claim(
+    ctx: Context,
+    uow: UnitOfWork,
+    source: ClaimRecord,
+    coverage: Coverage,
+    need: SecondaryClaimNeeded,
+) -> ClaimRecord:
+    """Same encounter, lines and charges as ``source``; a new patient control number."""
+    assert ctx.practice_id is not None and coverage.id is not None
+    pcn = patient_control_number(ctx.practice_id, uow.sequences.next(ctx.practice_id, "claim"))
+    lines = tuple(
+        ClaimLineRecord(
+            ln.line_no, ln.encounter_line_id, line_control_number(pcn, ln.line_no), ln.charge
+        )
+        for ln in source.lines
+    )
+    [created] = uow.claims.add_many(
+        [
+            ClaimRecord(
+                encounter_id=source.encounter_id,
+                coverage_id=coverage.id,
+                payer_id=uow.plans.get(coverage.plan_id).payer_id,
+                kind=source.kind,
+                patient_control_number=pcn,
+                total_charge=Money.sum(ln.charge for ln in lines),
+                lines=lines,
+            )
+        ]
+    )
+    assert created.id is not None
+    reason = (
+        f"secondary of claim {source.id} ({source.patient_control_number}) after "
+        f"{need.prior_payer_id}: prior paid {need.prior_payer_paid.to_json()}, patient "
+        f"liability {need.remaining_patient_liability.to_json()}"
+    )
+    uow.claims.add_events(
+        [(created.id, ClaimEvent(ctx.clock.now(), ctx.actor, None, "draft", reason))]
+    )
+    ctx.audit(uow, "create", "claim", created.id)
+    return created
+
+
+def _prior_payers(
+    uow: UnitOfWork,
+    source: ClaimRecord,
+    enc: Encounter,
+    need: SecondaryClaimNeeded,
+    claim_id: int,
+) -> list[PriorPayerRecord]:
+    """The payers before ``claim_id``'s: those before ``source`` (when it is itself a
+    secondary), then the one whose adjudication ``need`` carries."""
+    assert source.id is not None
+    earlier = [
+        replace(p, claim_id=claim_id, id=None)
+        for p in uow.cob.prior_payers(source.id)
+        if p.payer_id != need.prior_payer_id
+    ]
+    coverage = uow.coverages.get(source.coverage_id)
+    if _payer_code(uow, coverage) != need.prior_payer_id:
+        # the 835 came from another of the patient's payers than the one billed
+        coverage = next(
+            (
+                c
+                for c in uow.coverages.for_patient(enc.patient_id)
+                if c.active_on(enc.dos_from) and _payer_code(uow, c) == need.prior_payer_id
+            ),
+            coverage,
+        )
+    assert coverage.id is not None
+    return [
+        *earlier,
+        PriorPayerRecord(
+            claim_id=claim_id,
+            position=len(earlier) + 1,
+            source_claim_id=source.id,
+            coverage_id=coverage.id,
+            payer_id=need.prior_payer_id,
+            payer_claim_control_number=need.payer_claim_control_number,
+            paid=need.prior_payer_paid,
+            remaining_patient_liability=need.remaining_patient_liability,
+            adjudication_date=need.adjudication_date,
+            claim_adjustments=need.claim_adjustments,
+            line_adjudications=need.line_adjudications,
+        ),
+    ]
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorPayerView:
+    record: PriorPayerRecord
+    payer_name: str
+    member_id: str
+    claim_filing_indicator: str
+
+
+@dataclass(frozen=True)
+class SecondaryDetail:
+    """The COB data of a claim: the prior payers' adjudications stored on it, the claim it was
+    made from, and what became of its own balance with the next payers."""
+
+    claim: ClaimRecord
+    payer_id: str
+    payer_name: str
+    source_claim_id: int | None
+    prior_payers: tuple[PriorPayerView, ...]
+    next_payers: tuple[CobLink, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The document of ``revcycle claims secondary --json`` (amounts as strings)."""
+
+        def adjustments(items: Sequence[Any]) -> list[dict[str, Any]]:
+            return [
+                {"group": a.group, "reason": a.reason, "amount": a.amount.to_json()} for a in items
+            ]
+
+        return {
+            "claim_id": self.claim.id,
+            "patient_control_number": self.claim.patient_control_number,
+            "status": self.claim.status,
+            "payer": {"payer_id": self.payer_id, "name": self.payer_name},
+            "source_claim_id": self.source_claim_id,
+            "prior_payers": [
+                {
+                    "position": v.record.position,
+                    "payer_id": v.record.payer_id,
+                    "payer_name": v.payer_name,
+                    "member_id": v.member_id,
+                    "claim_filing_indicator": v.claim_filing_indicator,
+                    "source_claim_id": v.record.source_claim_id,
+                    "payer_claim_control_number": v.record.payer_claim_control_number,
+                    "paid": v.record.paid.to_json(),
+                    "remaining_patient_liability": v.record.remaining_patient_liability.to_json(),
+                    "adjudication_date": v.record.adjudication_date.isoformat()
+                    if v.record.adjudication_date
+                    else None,
+                    "adjustments": adjustments(v.record.claim_adjustments),
+                    "lines": [
+                        {
+                            "line_no": la.line_number,
+                            "procedure": la.procedure_code,
+                            "modifiers": list(la.modifiers),
+                            "units": str(la.units),
+                            "paid": la.paid.to_json(),
+                            "adjudication_date": la.adjudication_date.isoformat(),
+                            "adjustments": adjustments(la.adjustments),
+                            "remaining_patient_liability": la.remaining_patient_liability.to_json()
+                            if la.remaining_patient_liability is not None
+                            else None,
+                        }
+                        for la in v.record.line_adjudications
+                    ],
+                }
+                for v in self.prior_payers
+            ],
+            "next_payers": [
+                {
+                    "payer_id": link.payer_id,
+                    "state": link.state,
+                    "claim_id": link.claim_id,
+                    "crossover_payer_name": link.crossover_payer_name,
+                    "amount_forwarded": link.amount_forwarded.to_json()
+                    if link.amount_forwarded is not None
+                    else None,
+                }
+                for link in self.next_payers
+            ],
+        }
+
+
+def secondary_detail(ctx: Context, key: str) -> SecondaryDetail:
+    """The COB data of the claim with this id or patient control number (read is audited)."""
+    ctx.require(READ_REGISTRATION)
+    with ctx.uow() as uow:
+        claim = find_claim(uow, key)
+        assert claim.id is not None
+        payer = uow.payers.get(claim.payer_id)
+        views = []
+        for p in uow.cob.prior_payers(claim.id):
+            coverage = uow.coverages.get(p.coverage_id)
+            plan = uow.plans.get(coverage.plan_id)
+            views.append(
+                PriorPayerView(
+                    p,
+                    uow.payers.get(plan.payer_id).name,
+                    coverage.member_id,
+                    plan.claim_filing_indicator,
+                )
+            )
+        link = uow.cob.link_to(claim.id)
+        detail = SecondaryDetail(
+            claim,
+            payer.payer_id,
+            payer.name,
+            link.source_claim_id if link is not None else None,
+            tuple(views),
+            tuple(uow.cob.links_from(claim.id)),
+        )
+        ctx.audit(uow, "read", "claim_cob", claim.id)
+        uow.commit()
+    return detail
+
+
+def related_claims(uow: UnitOfWork, claim_id: int) -> set[int]:
+    """The claims of the same COB chain as ``claim_id`` (the claims its prior payers
+    adjudicated, and the secondaries made from it): billing the same service to them is
+    coordination of benefits, not a duplicate."""
+    related = {p.source_claim_id for p in uow.cob.prior_payers(claim_id)}
+    related |= {link.claim_id for link in uow.cob.links_from(claim_id) if link.claim_id is not None}
+    related.discard(claim_id)
+    return related
