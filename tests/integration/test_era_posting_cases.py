@@ -213,7 +213,9 @@ def test_an_835_for_a_payee_nobody_knows_is_recorded_posted_with_every_claim_unm
     billing, engine, claim
 ):
     operator = billing.ctx.__class__.operator("ops", billing.ctx.clock, billing.ctx.uow_factory)
-    content = remit([payment(billing.ctx, claim, "1", "ICN800", Decimal(1))], payee=("1999999984", "999999999"))
+    content = remit(
+        [payment(billing.ctx, claim, "1", "ICN800", Decimal(1))], payee=("1999999984", "999999999")
+    )
     summary = post_era(operator, content, ledger=ledger_store)
     assert (summary["status"], summary["claims_matched"], summary["claims_unmatched"]) == (
         "posted",
