@@ -66,6 +66,7 @@ class CSeg:
         "qcodes",
         "qcomp",
         "qpos",
+        "repeats",
         "required",
         "rule",
         "seg_id",
@@ -115,6 +116,10 @@ class CSeg:
         # a segment with no more elements than this cannot break any of its syntax notes
         self.syntax_from = min((_trigger(kind, ps) for kind, ps in self.syntax), default=99)
         self.required = tuple(c[0] for c in checks if c[1] == REQUIRED)
+        # repeating simple elements (EB03, EQ01): position -> maximum number of values
+        self.repeats: dict[int, int] = {
+            e.position: e.repeat for e in rule.elements if e.repeat > 1 and not e.component
+        }
         q = rule.qualifier
         self.qpos = q.position if q else 0
         self.qcomp = q.component if q else 0
@@ -305,6 +310,11 @@ def fast_regex(seg: CSeg, ele: str, comp: str) -> re.Pattern[str]:
     parts: list[tuple[int, str]] = []
     for chk in seg.checks:
         comps = chk[7]
+        if chk[0] in seg.repeats:
+            # the repetition separator is not part of the key: repeated values take the
+            # detailed path, which splits them
+            parts.append((chk[1], _NEVER))
+            continue
         if comps is None:
             parts.append((chk[1], _value_regex(chk, ele)))
             continue

@@ -1,6 +1,7 @@
 """Parse X12 into the JSON of ``revcycle x12 parse``: one entry per transaction set, in file
 order, plus the validator's findings. 835s become remittances, 999s acknowledgment sets,
-277CAs claim statuses, 837s claim summaries; other sets are listed with their segment count.
+277CAs claim statuses, 837s claim summaries, 270s / 276s eligibility / claim status requests,
+271s / 277s (005010X212) their answers; other sets are listed with their segment count.
 """
 
 from __future__ import annotations
@@ -84,6 +85,14 @@ class ParseSink:
             self._builder = StatusBuilder(comp)
         elif key in ("837P", "837I"):
             self._builder = _Claims837(key, comp)
+        elif key in ("270", "271"):
+            from revcycle.x12.mapping.eligibility import EligibilityBuilder
+
+            self._builder = EligibilityBuilder(key, delimiters)
+        elif key in ("276", "277"):
+            from revcycle.x12.mapping.claim_status import ClaimStatusBuilder
+
+            self._builder = ClaimStatusBuilder(key, delimiters)
         else:
             self._builder = _Generic(st[1] if len(st) > 1 else "")
         self._control = st[2] if len(st) > 2 else ""

@@ -928,6 +928,9 @@ class Validator:
             if comps is not None:
                 self._composite(seg, loop_id, chk, v)
                 continue
+            if seg.repeats and chk[0] in seg.repeats:
+                self._repeated(seg, loop_id, chk, v)
+                continue
             code = _value_error(v, chk[2], chk[3], chk[4])
             if not code:
                 codes = chk[5]
@@ -941,6 +944,25 @@ class Validator:
         for p in seg.required:
             if p >= n or not els[p]:
                 self._element_finding(seg, loop_id, p, 0, "1", "is required", checks[p - 1][8], "")
+
+    def _repeated(self, seg: CSeg, loop_id: str, chk: Check, value: str) -> None:
+        """A repeating element: its values split on the repetition separator (ISA11), each
+        checked like a simple element; more values than the rule allows is IK403 code 12."""
+        parts = value.split(self._rep) if self._rep else [value]
+        if len(parts) > seg.repeats[chk[0]]:
+            self._element_finding(seg, loop_id, chk[0], 0, "12", _MESSAGES["12"], chk[8], value)
+        for v in parts:
+            if not v:
+                continue
+            code = _value_error(v, chk[2], chk[3], chk[4])
+            if not code:
+                if chk[5] is not None and v not in chk[5]:
+                    code = "7"
+                elif chk[6] is not None and not chk[6].fullmatch(v):
+                    code = "I12"
+                else:
+                    continue
+            self._element_finding(seg, loop_id, chk[0], 0, code, _MESSAGES[code], chk[8], v)
 
     def _syntax(self, seg: CSeg, els: list[str], loop_id: str) -> None:
         """The relational conditions of the base standard (syntax notes P, R, C, E, L)."""
@@ -1063,6 +1085,7 @@ _MESSAGES = {
     "7": "has a code value not allowed here",
     "8": "is not a valid date",
     "9": "is not a valid time",
+    "12": "has too many repetitions",
     "13": "has too many components",
     "I10": "is not used here",
     "I12": "does not match the implementation guide's pattern",
@@ -1078,6 +1101,7 @@ _CODES = {
     "7": "x12.element.invalid_code",
     "8": "x12.element.invalid_date",
     "9": "x12.element.invalid_time",
+    "12": "x12.element.too_many_repetitions",
     "13": "x12.element.too_many_components",
     "I10": "x12.element.not_used",
     "I12": "x12.element.pattern",

@@ -34,9 +34,21 @@ def fmt_decimal(value: Decimal) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def fmt(value: Value, component: str) -> str:
+class Repeated(tuple[str, ...]):
+    """The values of a repeating element (EB03, EQ01): joined with the repetition separator
+    (ISA11), not the component separator."""
+
+    __slots__ = ()
+
+
+def fmt(value: Value, component: str, repetition: str = "^") -> str:
     if value is None:
         return ""
+    if isinstance(value, Repeated):
+        values = [v for v in value if v]
+        if len(values) > 1 and not repetition:
+            raise WriteError("a repeating element needs a repetition separator (ISA11)")
+        return repetition.join(values)
     if isinstance(value, str):
         return value
     if isinstance(value, Money):
@@ -95,8 +107,9 @@ class SegmentWriter:
         try:
             return ele.join(els).rstrip(ele)  # type: ignore[arg-type]  # all text: the fast way
         except TypeError:
-            comp = self.d.component
-            return ele.join([v if v.__class__ is str else fmt(v, comp) for v in els]).rstrip(ele)
+            comp, rep = self.d.component, self.d.repetition
+            values = [v if v.__class__ is str else fmt(v, comp, rep) for v in els]
+            return ele.join(values).rstrip(ele)
 
     def body(self, segments: list[Segment]) -> str:
         """Many segments at once (the same as joining ``segment`` of each, faster)."""

@@ -37,5 +37,8 @@ def test_versions_choose_the_spec():
     assert key_for("837", "005010X223A2") == "837I"
     assert key_for("835", "005010X221A1") == "835"
     assert key_for("277", "005010X214") == "277CA"
-    assert key_for("277", "005010X212") is None
-    assert key_for("270", "005010X279A1") is None
+    assert key_for("277", "005010X212") == "277"
+    assert key_for("270", "005010X279A1") == "270"
+    assert key_for("271", "005010X279") == "271"
+    assert key_for("276", "005010X212") == "276"
+    assert key_for("278", "005010X217") is None

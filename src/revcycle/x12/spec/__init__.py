@@ -1,7 +1,9 @@
 """Transaction specs as data, and the registry that finds the spec for an ST/GS pair.
 
 Specs are imported lazily so a command pays only for the transactions it meets. Adding a
-transaction (270/271, 276/277 later) means adding a ``t*.py`` module and one registry row.
+transaction means adding a ``t*.py`` module and one registry row (270/271 eligibility of
+005010X279A1 and 276/277 claim status of 005010X212 came that way; a 277 without a known
+version is not guessed: X212 and X214 differ).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ REGISTRY: dict[str, tuple[str, str, str, str]] = {
     "835": ("revcycle.x12.spec.t835", "REMITTANCE", "835", "005010X221"),
     "999": ("revcycle.x12.spec.t999", "ACK_999", "999", "005010X231"),
     "277CA": ("revcycle.x12.spec.t277ca", "CLAIM_ACK", "277", "005010X214"),
+    "270": ("revcycle.x12.spec.t270", "INQUIRY", "270", "005010X279"),
+    "271": ("revcycle.x12.spec.t271", "RESPONSE", "271", "005010X279"),
+    "276": ("revcycle.x12.spec.t276", "REQUEST", "276", "005010X212"),
+    "277": ("revcycle.x12.spec.t277", "RESPONSE", "277", "005010X212"),
 }
 
 ENVELOPE: dict[str, SegmentRule] = {

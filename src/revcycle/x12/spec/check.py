@@ -40,6 +40,8 @@ def check_segment(rule: SegmentRule, where: str) -> list[str]:
                 problems.append(f"{label} puts codes on a whole composite")
         elif el.component:
             problems.append(f"{label} names a component of simple element {ref}")
+        if el.repeat != 1 and (el.component or ref.startswith("C") or el.repeat < 1):
+            problems.append(f"{label} repeats, which only a simple element may")
         if not ref.startswith("C") and ref not in ELEMENTS:
             problems.append(f"{label} references undefined element {ref}")
         if el.code_list is not None and el.code_list not in CODE_LISTS:

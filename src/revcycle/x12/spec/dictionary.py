@@ -412,3 +412,60 @@ SYNTAX: dict[str, str] = {
     "PWK": "P0506",
     "LIN": "P0203",
 }
+
+# eligibility (270/271, 005010X279A1) and claim status (276/277, 005010X212)
+ELEMENTS.update(
+    {
+        "1390": ("Eligibility or Benefit Information Code", "ID", 1, 2),
+        "1207": ("Coverage Level Code", "ID", 3, 3),
+        "1204": ("Plan Coverage Description", "AN", 1, 50),
+        "615": ("Time Period Qualifier", "ID", 1, 2),
+        "616": ("Number of Periods", "N0", 1, 3),
+        "889": ("Follow-up Action Code", "ID", 1, 1),
+        "875": ("Maintenance Type Code", "ID", 3, 3),
+        "1203": ("Maintenance Reason Code", "ID", 2, 3),
+        "1216": ("Benefit Status Code", "ID", 1, 1),
+        "1218": ("Medicare Plan Code", "ID", 1, 1),
+        "1701": ("Eligibility Reason Code", "ID", 1, 1),
+        "1219": ("COBRA Qualifying Event Code", "ID", 1, 2),
+        "1165": ("Confidentiality Code", "ID", 1, 1),
+        "1167": ("Sample Selection Modulus", "R", 1, 6),
+        "678": ("Ship/Delivery or Calendar Pattern Code", "ID", 1, 2),
+        "679": ("Ship/Delivery Pattern Time Code", "ID", 1, 1),
+        "934": ("Printer Carriage Control Code", "ID", 2, 2),
+        "1201": ("Information Status Code", "ID", 1, 1),
+        "1595": ("Government Service Affiliation Code", "ID", 1, 1),
+        "1596": ("Military Service Rank Code", "ID", 2, 2),
+    }
+)
+COMPOSITES.update({"C052": ("Medicare Status Code", "1218 1701 1701 1701")})
+SEGMENTS.update(
+    {
+        "EQ": ("Eligibility or Benefit Inquiry", "1365 C003 1207 1336 C004"),
+        "EB": (
+            "Eligibility or Benefit Information",
+            "1390 1207 1365 1336 1204 615 782 954 673 380 1073 1073 C003 C004",
+        ),
+        "AAA": ("Request Validation", "1073 559 901 889"),
+        "MSG": ("Message Text", "933 934 1470"),
+        "HSD": ("Health Care Services Delivery", "673 380 355 1167 615 616 678 679"),
+        "III": ("Information", "1270 1271 1136 933 380 C001 752 752 752"),
+        "LS": ("Loop Header", "447"),
+        "LE": ("Loop Trailer", "447"),
+        "INS": (
+            "Insured Benefit",
+            "1073 1069 875 1203 1216 C052 1219 584 1220 1073 1250 1251 1165 19 156 26 1470",
+        ),
+        "MPI": ("Military Personnel Information", "1201 584 1595 352 1596 1250 1251"),
+    }
+)
+SYNTAX.update(
+    {
+        "EQ": "R0102",
+        "EB": "P0910",
+        "HSD": "P0102 C0605",
+        "III": "P0102",
+        "INS": "P1112",
+        "MPI": "P0607",
+    }
+)

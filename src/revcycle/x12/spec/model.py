@@ -9,6 +9,8 @@ implementation guide with a compact rule text, one token per element or componen
     N402?@STATE       situational, values from the named code list ``codes.CODE_LISTS["STATE"]``
     SV101-1=HC,ER     component 1 of the composite SV101
     N403~[0-9]{9}     required, value must match the pattern (an IG rule beyond the dictionary)
+    EB03?^99@SERVICE_TYPE  situational repeating element: up to 99 values joined by the
+                      repetition separator (ISA11), each checked against the code list
 
 Elements not named are "not used" in that place (a present value is a finding), except that a
 composite named without any of its components keeps only dictionary checks for them. Inline codes on
@@ -31,6 +33,7 @@ UNBOUNDED = 0  # max_use / max_repeat of ">1"
 
 _TOKEN = re.compile(
     r"^(?P<seg>[A-Z][A-Z0-9]{1,2}?)(?P<pos>\d{2})(?:-(?P<comp>\d{1,2}))?(?P<opt>\?)?"
+    r"(?:\^(?P<rep>\d+))?"
     r"(?:=(?P<codes>[^@~\s]+)|@(?P<list>[A-Z0-9_]+)|~(?P<pattern>\S+))?$"
 )
 
@@ -45,6 +48,7 @@ class ElementRule:
     codes: frozenset[str] | None = None
     code_list: str | None = None
     pattern: str | None = None
+    repeat: int = 1  # maximum number of repetitions (``^N`` in the rule text)
 
     @property
     def ref(self) -> str:
@@ -117,6 +121,7 @@ def parse_rules(seg_id: str, rules: str) -> tuple[ElementRule, ...]:
                 codes=codes,
                 code_list=m["list"],
                 pattern=m["pattern"],
+                repeat=int(m["rep"] or 1),
             )
         )
     return tuple(out)
