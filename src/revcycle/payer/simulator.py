@@ -26,6 +26,7 @@ seed and the ICN). Everything runs in one state transaction per upload / per adj
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 import threading
@@ -58,7 +59,7 @@ from revcycle.x12.mapping.ack277 import ClaimAcknowledgment, ClaimStatus, transa
 from revcycle.x12.mapping.claim837 import ClaimBuilder
 from revcycle.x12.mapping.remit835 import transaction_835
 from revcycle.x12.reader import Delimiters, Reader
-from revcycle.x12.validator import SetResult, Validator
+from revcycle.x12.validator import SetResult, ValidationReport, Validator
 from revcycle.x12.writer import Envelope, TransactionSet, write_interchange
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,13 @@ class Simulator:
         acks = build_acks(report, self.control, at)
         for ack in acks:
             responses.append(self._deliver(submitter, ack.kind, ack.text, at))
+        kinds = {st.st01 for ic in report.interchanges for g in ic.groups for st in g.sets}
+        if kinds and kinds <= set(RESPONDERS):  # a batch of inquiries (270s, 276s)
+            reply = self._respond(text, report, at)
+            if reply is not None:
+                kind = {"270": "271", "276": "277"}.get(next(iter(kinds)), "response")
+                responses.append(self._deliver(submitter, kind, reply, at))
+            return UploadResult(submitter, upload, tuple(responses))
         accepted_sets: list[_Set] = []
         sets = iter(sink.sets)
         for ic in report.interchanges:
@@ -529,14 +537,40 @@ class Simulator:
     # -- real time -------------------------------------------------------------------------
 
     def realtime_handler(self, text: str) -> str:
-        """Answer a real-time request with its acknowledgment (TA1 or 999) until the
-        eligibility work supplies 271 / 277 answers."""
+        """Answer a real-time request: a 270 with its 271, a 276 with its 277 (the responders
+        in ``RESPONDERS``), anything else, or a request that breaks the envelope, with its
+        acknowledgment (TA1 or 999)."""
         try:
             report = Validator().run(Reader(text))
         except X12Error:
             return ""
+        answer = self._respond(text, report, self.clock())
+        if answer is not None:
+            return answer
         acks = build_acks(report, self.control, self.clock())
         return acks[-1].text if acks else ""
+
+    def _respond(self, text: str, report: ValidationReport, at: datetime) -> str | None:
+        """The reply interchange of the responder for the request's transaction (ST01), or
+        None when no responder takes it or the interchange is broken (then the TA1/999 says)."""
+        kinds = {s.st01 for ic in report.interchanges for g in ic.groups for s in g.sets}
+        if len(kinds) != 1 or any(
+            f.interchange_error for ic in report.interchanges for f in ic.findings
+        ):
+            return None
+        target = RESPONDERS.get(next(iter(kinds)))
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        respond = getattr(importlib.import_module(module), name)
+        reply: str | None = respond(self, text, at)
+        return reply
+
+
+RESPONDERS: dict[str, str] = {
+    # ST01 of an inquiry -> "module:function" answering it: (simulator, request text, now) ->
+    # the reply interchange text, or None to answer with the acknowledgment only.
+}
 
 
 def _utcnow() -> datetime:

@@ -33,7 +33,8 @@ sent). Every response about a claim is recorded (``claim_responses``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -183,6 +184,15 @@ def poll(
 
 
 APPLY_KINDS = ("inbox.apply", "era.post")
+
+Applier = Callable[[Context, UnitOfWork, InboundFile, int, Mapping[str, Any]], list[str]]
+"""Applies one transaction of a stored response file in the apply's transaction: (context of
+the file's practice, unit of work, the file (its raw ``content`` too), the transaction's index,
+its parsed JSON) -> notes for the file's record."""
+
+APPLIERS: dict[str, str] = {
+    # transaction type (as ``revcycle x12 parse`` names it) -> "module:function" (an Applier)
+}
 
 
 def _store(
@@ -351,6 +361,10 @@ class _Applier:
                 self._277ca(t)
             elif kind == "835":
                 self._835(index, t)
+            elif isinstance(kind, str) and kind in APPLIERS:
+                module, _, name = APPLIERS[kind].partition(":")
+                apply: Applier = getattr(importlib.import_module(module), name)
+                self.notes += apply(self.ctx, self.uow, self.file, index, t)
             else:
                 self.notes.append(f"transaction {kind} not applied")
 
