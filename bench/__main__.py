@@ -6,7 +6,18 @@ import importlib
 import sys
 import time
 
-BENCHES = ("x12", "codesets", "claims", "posting", "era_db", "sim", "submit", "transport")
+BENCHES = (
+    "x12",
+    "codesets",
+    "claims",
+    "posting",
+    "era_db",
+    "sim",
+    "submit",
+    "transport",
+    "status",
+    "eligibility",
+)
 
 
 def main(argv: list[str]) -> int:

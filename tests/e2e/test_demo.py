@@ -27,7 +27,8 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     assert "Medicare Part B" in r.stdout
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     reg = summary["stages"]["registration"]
-    assert reg["patients"] == 24 and reg["coverages"] > reg["patients"] and reg["providers"] == 5
+    # 24 insured patients (some with two coverages) and 2 uninsured
+    assert reg["patients"] == 26 and reg["coverages"] > 24 and reg["providers"] == 5
     claims = summary["stages"]["claims"]
     assert summary["stages"]["charge_entry"]["encounters"] == 40
     assert claims["created"] == 40 and claims["clean_first_pass"] + claims["held"] == 40
@@ -49,6 +50,14 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     pb = summary["stages"]["patient_billing"]
     assert pb["statements"] >= 1 and pb["payments_at_desk"] >= 1
     assert len(list((tmp_path / "out" / "statements").glob("*.pdf"))) == pb["statements"]
+    es = summary["stages"]["estimates"]
+    assert es["good_faith_estimates"] == es["met_deadline"] == 2
+    assert len(list((tmp_path / "out" / "estimates").glob("G*.pdf"))) == 2
+    # tomorrow's schedule: one batch 270, every 271 applied, estimates from their benefits
+    el = summary["stages"]["eligibility"]
+    assert el["appointments"] == el["inquiries_sent"] == el["answered"] == 24
+    assert el["estimates"] == el["estimates_from_271"] == 24
+    assert sub["status_inquiries"] >= 0
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 

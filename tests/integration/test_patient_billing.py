@@ -21,7 +21,6 @@ from revcycle.domain.ledger import (
     Ledger,
     LineRef,
     Party,
-    charge,
     contractual_adjustment,
     insurance_payment,
     transfer,
@@ -47,8 +46,9 @@ def visit(billing, patient: int, dos: str, *procedures: str) -> int:
 
 
 def adjudicate(billing, engine, claim_id: int, *, patient_share: str, paid: str = "0.00") -> None:
-    """Insurance adjudicated the claim: each line's charge, ``paid`` by the payer, the patient
-    share moved to the patient and the rest written off as contractual (as an 835 would)."""
+    """Insurance adjudicated the claim (whose charges went on the ledger when it was created):
+    ``paid`` by the payer, the patient share moved to the patient and the rest written off as
+    contractual (as an 835 would)."""
     record = claims.get_claim(billing.ctx, claim_id).record
     enc = charges.get_encounter(billing.ctx, record.encounter_id)
     pid, patient = str(billing.ctx.practice_id), str(enc.patient_id)
@@ -57,7 +57,6 @@ def adjudicate(billing, engine, claim_id: int, *, patient_share: str, paid: str 
         line = LineRef(pid, patient, str(claim_id), str(cl.id))
         share, pay = Money(patient_share), Money(paid)
         entries += [
-            charge(line, PPO, cl.charge, enc.dos_from),
             insurance_payment(line, PPO, pay, TODAY.date()),
             contractual_adjustment(line, PPO, cl.charge - pay - share, when=TODAY.date()),
             transfer(line, PPO, PATIENT, share, "PR-2", TODAY.date()),

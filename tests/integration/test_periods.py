@@ -69,8 +69,8 @@ def test_an_entry_dated_in_a_closed_month_posts_in_the_next_open_one(billing, en
     ]
     assert [d for d, _m in moved] == [date(2026, 7, 1)]
     assert "dated 2026-06-15" in moved[0][1] and "2026-06 is closed" in moved[0][1]
-    # the claim's charge (service date 2026-06-01) moved too; June's entries did not change
-    assert date(2026, 7, 1) in {d for d, _m in after["charge"]}
+    # the claims' charges went on the ledger when the claims were created, before June closed
+    assert sorted(after["charge"]) == sorted(before["charge"])
     assert set(before["insurance_payment"]) <= set(after["insurance_payment"])
     assert ledger_of(engine, ctx.practice_id, ids).check_line_invariants() == []
 
@@ -186,7 +186,8 @@ def test_periods_and_journal_from_the_command_line(billing, claims_, database_ur
     run("journal", "export", "--period", "2026-06", "--out", str(out))
     summary = list(csv.DictReader(io.StringIO(out.read_text())))
     total = summary[-1]
-    assert total["account"] == "TOTAL" and total["debit"] == total["credit"] == "120.00"
+    # both claims' charges (2 x 120.00, posted when created) net of the first one's payment
+    assert total["account"] == "TOTAL" and total["debit"] == total["credit"] == "240.00"
     assert {r["account"] for r in summary[:-1]} == {"1000", "1200", "1210", "4000", "4100"}
     detail = run("journal", "export", "--period", "2026-06", "--detail")
     assert detail.splitlines()[0].startswith("period,date,entry_id")

@@ -22,10 +22,13 @@ from revcycle.cli.common import (
     out_console,
     state,
 )
+from revcycle.cli.eligibility_cmds import appointments, eligibility
 from revcycle.cli.era_cmds import era
+from revcycle.cli.estimate_cmds import estimates, gfe
 from revcycle.cli.patient_cmds import coverages, patients
 from revcycle.cli.setup_cmds import facilities, payers, practices, providers
 from revcycle.cli.sim_cmds import sim
+from revcycle.cli.status_cmds import status
 from revcycle.cli.submit_cmds import inbox, submit
 
 app = typer.Typer(
@@ -47,11 +50,16 @@ app.add_typer(contracts, name="contracts")
 app.add_typer(authorizations, name="authorizations")
 app.add_typer(encounters, name="encounters")
 app.add_typer(claims, name="claims")
+app.add_typer(estimates, name="estimates")
+app.add_typer(gfe, name="gfe")
 app.add_typer(queue, name="queue")
 app.add_typer(sim, name="sim")
 app.command("submit")(submit)
 app.add_typer(inbox, name="inbox")
+app.add_typer(status, name="status")
 app.add_typer(era, name="era")
+app.add_typer(eligibility, name="eligibility")
+app.add_typer(appointments, name="appointments")
 app.add_typer(deposits, name="deposits")
 app.add_typer(credits, name="credits")
 app.add_typer(periods, name="periods")

@@ -42,7 +42,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         db = f"sqlite:///{demo_db}"
     st = state(db)
     st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
-    stages = 5
+    stages = 7
     with err_console.status(f"stage 1/{stages}: registration"):
         demo = register_demo_practice(st.context(need_practice=False), seed)
     assert demo.practice.id is not None
@@ -59,6 +59,10 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         posting = _posting(ctx)
     with err_console.status(f"stage 5/{stages}: patient payments, plans and statements"):
         billing = _patient_billing(ctx, out, seed)
+    with err_console.status(f"stage 6/{stages}: estimates for uninsured patients (GFE)"):
+        estimates = _good_faith_estimates(ctx, demo, out)
+    with err_console.status(f"stage 7/{stages}: tomorrow's eligibility (batch 270/271), estimates"):
+        tomorrow = _eligibility_and_estimates(ctx, demo, out, seed)
     clean = [r for r in results if r.clean]
     held_by_rule = Counter(
         f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
@@ -104,6 +108,8 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
             "submission": cycle,
             "posting": posting,
             "patient_billing": billing,
+            "estimates": estimates,
+            "eligibility": tomorrow,
         },
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -120,10 +126,11 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     every response."""
     from datetime import timedelta
 
+    from revcycle.db.claim_status_repo import status_store
     from revcycle.payer.config import load_config
     from revcycle.payer.mailboxes import ClearinghouseMailboxes
     from revcycle.payer.simulator import Simulator
-    from revcycle.services import inbox, submission
+    from revcycle.services import claim_status, inbox, submission
     from revcycle.services.claims import list_claims
     from revcycle.services.scrubbing import scrub_claims
     from revcycle.services.setup import get_practice
@@ -140,16 +147,21 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
     def factory(practice_id: int | None) -> Any:
         return ctx if practice_id is None else ctx.with_practice(practice_id)
 
-    secondary_sent = 0
+    secondary_sent = status_asked = 0
     try:
         sent = submission.submit(ctx, mailbox)
         sim.step(clock.now())
         acks = inbox.poll(factory, mailbox)
         applied = len(acks.applied)
-        for _ in range(30):
+        for day in range(1, 31):
             clock.advance(timedelta(days=1))
             sim.step(clock.now())
             applied += len(inbox.poll(factory, mailbox).applied)
+            if day in (7, 14):  # claims the payer has been quiet about for a week: a 276
+                asked = claim_status.sweep(ctx, store=status_store, mailbox=mailbox, days=7)
+                status_asked += len(asked.asked)
+                sim.step(clock.now())
+                applied += len(inbox.poll(factory, mailbox).applied)
             # 835s posted themselves (era.post jobs); the secondary claims they created go out
             drafts = [c.id for c in list_claims(ctx, status="draft") if c.id is not None]
             if drafts:
@@ -163,9 +175,122 @@ def _submit_and_receive(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
         "claims_sent": sent.claim_count,
         "files_sent": len(sent.batches),
         "secondary_claims_sent": secondary_sent,
+        "status_inquiries": status_asked,
         "responses_applied": applied,
         "claims_by_status": dict(sorted(by_status.items())),
         "mailbox": str(root),
+    }
+
+
+def _eligibility_and_estimates(ctx: Any, demo: Any, out: Path, seed: int) -> dict[str, Any]:
+    """Tomorrow's schedule: an appointment for each insured patient, one batch 270 for the day
+    through the clearinghouse, the 271s applied by the inbox (discrepancies queued for the
+    front desk), then a cost estimate for each appointment from its 271's benefits."""
+    import random
+    from datetime import timedelta
+
+    from revcycle.db.eligibility_repo import eligibility_store, latest_271
+    from revcycle.db.estimate_repo import estimate_store
+    from revcycle.domain.money import Money
+    from revcycle.payer.config import load_config
+    from revcycle.payer.mailboxes import ClearinghouseMailboxes
+    from revcycle.payer.simulator import Simulator
+    from revcycle.services import eligibility, inbox, submission
+    from revcycle.services.estimates import estimate
+    from revcycle.services.setup import get_practice
+    from revcycle.transport import open_mailbox
+
+    rng = random.Random(seed)
+    tomorrow = ctx.clock.today() + timedelta(days=1)
+    while tomorrow.weekday() >= 5:
+        tomorrow += timedelta(days=1)
+    insured = {c.patient_id for c in demo.coverages}
+    visits = ("99213", "99214", "99213 36415 80053", "99212", "99214 93000")
+    doctor = demo.providers[0].id
+    appointments = [
+        eligibility.add_appointment(
+            ctx,
+            {
+                "patient": p.id,
+                "provider": doctor,
+                "date": tomorrow.isoformat(),
+                "time": f"{8 + i // 4:02d}:{(i % 4) * 15:02d}",
+                "services": rng.choice(visits),
+            },
+            eligibility_store,
+        )
+        for i, p in enumerate(p for p in demo.patients if p.id in insured)
+    ]
+    root = out / "clearinghouse"
+    mailbox = open_mailbox(submission.default_mailbox_url(get_practice(ctx), root))
+    sim = Simulator(
+        out / "simulator-state", ClearinghouseMailboxes(root), ctx.clock.now, seed,
+        config=load_config(),
+    )  # fmt: skip
+
+    def factory(practice_id: int | None) -> Any:
+        return ctx if practice_id is None else ctx.with_practice(practice_id)
+
+    try:
+        sent = eligibility.batch(ctx, mailbox, tomorrow, eligibility_store)
+        sim.step(ctx.clock.now())
+        inbox.poll(factory, mailbox)
+    finally:
+        sim.close()
+        mailbox.close()
+    with ctx.uow() as uow:
+        queued = len(uow.work_items.list("eligibility"))
+    estimates = [
+        estimate(
+            ctx, a.patient_id, [s.to_json() for s in a.services],
+            store=estimate_store, dos=tomorrow, lookup=latest_271,
+        )
+        for a in appointments
+    ]  # fmt: skip
+    answered = [
+        r for r in eligibility.list_requests(ctx, eligibility_store) if r.state == "answered"
+    ]
+    return {
+        "appointments": len(appointments),
+        "inquiries_sent": len(sent.requests),
+        "answered": len(answered),
+        "discrepancies_queued": queued,
+        "estimates": len(estimates),
+        "estimates_from_271": sum(1 for e in estimates if not e.flagged),
+        "patients_expected_to_pay": Money.sum(e.patient_share for e in estimates).to_json(),
+    }
+
+
+def _good_faith_estimates(ctx: Any, demo: Any, out: Path) -> dict[str, Any]:
+    """Each uninsured patient schedules a new-patient visit with labs a week ahead and gets a
+    Good Faith Estimate the same day (within the one-business-day deadline)."""
+    from datetime import timedelta
+
+    from revcycle.db.estimate_repo import estimate_store
+    from revcycle.domain.money import Money
+    from revcycle.services.estimates import good_faith_estimate
+
+    folder = out / "estimates"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    today = ctx.clock.today()
+    issued = []
+    for patient in demo.self_pay:
+        gfe = good_faith_estimate(
+            ctx,
+            patient.id,
+            today + timedelta(days=7),
+            ["99203", "80053", "36415"],
+            store=estimate_store,
+            diagnoses=["Z00.00"],
+        )
+        (folder / f"{gfe.number}.pdf").write_bytes(gfe.pdf)
+        issued.append(gfe)
+    return {
+        "good_faith_estimates": len(issued),
+        "met_deadline": sum(1 for g in issued if g.met),
+        "total_estimated": Money.sum(g.total for g in issued).to_json(),
+        "pdfs": str(folder) if issued else None,
     }
 
 
@@ -321,4 +446,24 @@ def _print(demo: Any, summary: dict[str, Any]) -> None:
     )
     if pb["statement_pdfs"]:
         t.add_row("  statement PDFs", pb["statement_pdfs"])
+    es = summary["stages"]["estimates"]
+    t.add_row(
+        "good faith estimates",
+        f"{es['good_faith_estimates']} issued ({es['met_deadline']} on time), "
+        f"${es['total_estimated']} estimated",
+    )
+    if es["pdfs"]:
+        t.add_row("  GFE PDFs", es["pdfs"])
+    t.add_row("  status inquiries (276/277)", str(sub["status_inquiries"]))
+    el = summary["stages"]["eligibility"]
+    t.add_row(
+        "tomorrow: eligibility",
+        f"{el['appointments']} appointments, {el['inquiries_sent']} 270s in one batch, "
+        f"{el['answered']} answered, {el['discrepancies_queued']} flagged for the front desk",
+    )
+    t.add_row(
+        "tomorrow: estimates",
+        f"{el['estimates']} ({el['estimates_from_271']} from the 271's benefits), patients "
+        f"expected to pay ${el['patients_expected_to_pay']}",
+    )
     out_console.print(t)

@@ -3,6 +3,9 @@ the Alembic migrations (the only way the schema is made)."""
 
 from revcycle.db import (
     accounting_tables,  # noqa: F401  (registers its tables)
+    claim_status_tables,  # noqa: F401  (registers its tables)
     cob_tables,  # noqa: F401  (registers its tables)
+    eligibility_tables,  # noqa: F401  (registers its tables)
+    estimate_tables,  # noqa: F401  (registers its tables)
     patient_billing_tables,  # noqa: F401  (registers its tables)
 )

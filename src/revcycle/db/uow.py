@@ -63,6 +63,7 @@ class SqlUnitOfWork:
                 "coverages",
                 "submissions",
                 "remittances",
+                "eligibility",
             ):
                 setattr(self, name, none)
             return self
@@ -120,6 +121,9 @@ class SqlUnitOfWork:
         self.submissions = submission_repo.SubmissionRepository(conn, pid, clock)
         self.remittances = submission_repo.RemittanceRepository(conn, pid)
         self.cob = cob_repo.CobRepository(conn, pid, clock)
+        from revcycle.db import eligibility_repo  # it imports this module
+
+        self.eligibility = eligibility_repo.EligibilityRepository(conn, pid, clock)
         return self
 
     def commit(self) -> None:

@@ -26,18 +26,22 @@ READ_ACCOUNTING = "accounting:read"  # deposits, reconciliation, payer credits, 
 WRITE_ACCOUNTING = "accounting:write"  # deposit import, reconciliation, payer refunds
 MANAGE_PERIODS = "periods:manage"  # closing and reopening accounting months
 POST_REMITTANCES = "remittances:post"  # 835 ERAs and paper EOBs to the ledger
+WRITE_ESTIMATES = "estimates:write"  # patient cost estimates and Good Faith Estimates
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, MANAGE_USERS, READ_AUDIT, LOAD_CODESETS}
         | {POST_PAYMENTS, READ_BILLING, WRITE_BILLING, POST_REMITTANCES}
         | {READ_ACCOUNTING, WRITE_ACCOUNTING}
+        | {WRITE_ESTIMATES}
     ),
-    "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS, POST_PAYMENTS, READ_BILLING}),
+    "front_desk": frozenset({READ_REGISTRATION, WRITE_PATIENTS, POST_PAYMENTS, READ_BILLING})
+    | {WRITE_ESTIMATES},
     "coder": frozenset({READ_REGISTRATION}),
     "biller": frozenset(
         {READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP, POST_PAYMENTS, READ_BILLING, WRITE_BILLING}
         | {READ_ACCOUNTING, WRITE_ACCOUNTING, POST_REMITTANCES}
+        | {WRITE_ESTIMATES}
     ),
     "manager": frozenset({READ_REGISTRATION, READ_AUDIT, READ_BILLING})
     | {READ_ACCOUNTING, WRITE_ACCOUNTING, MANAGE_PERIODS},

@@ -16,9 +16,11 @@ QUEUES: dict[str, str] = {
     "denials": "Claims and lines an 835 denied (CLP02 = 4, or paid 0 with a denial CARC)",
     "secondary_claims": "Claims whose remaining balance must be billed to the next payer (COB)",
     "unmatched_remittances": "Claim payments of a posted 835 or EOB that matched no claim",
+    "no_response": "Claims the payer does not know when asked about their status (277 A4 / D0)",
+    "eligibility": "Eligibility answers (271) that differ from the registered coverage or failed",
 }
 ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
-TARGET_KINDS = ("claim", "claim_line", "remittance")
+TARGET_KINDS = ("claim", "claim_line", "remittance", "eligibility_response")
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from revcycle.domain.claim import Claim, ClaimKind, Frequency
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import ProviderAdjustment
 from revcycle.payer import adjudication as adj
+from revcycle.payer.claim_status import record_payments
 from revcycle.payer.config import PayerConfig, Scenario, SimulatorConfig, load_config
 from revcycle.payer.mailboxes import ClearinghouseMailboxes, UploadGone
 from revcycle.payer.responses import (
@@ -527,6 +528,8 @@ class Simulator:
             text = write_interchange(envelope, "HP", [transaction_835(remit)], self.control, now)
             name = self._deliver(submitter, "835", text, now, payer_id)
             self.state.mark_emitted([row_id for row_id, _ in rows])
+            paid = [i.claim.payer_claim_control_number for i in items]
+            record_payments(self.state, paid, trace, cycle)  # the EFT a 277 F1 names
             out.append(
                 RemittanceFile(
                     submitter, name, payer_id, npi, remit.payment.amount, trace, len(items)
@@ -570,6 +573,8 @@ class Simulator:
 RESPONDERS: dict[str, str] = {
     # ST01 of an inquiry -> "module:function" answering it: (simulator, request text, now) ->
     # the reply interchange text, or None to answer with the acknowledgment only.
+    "270": "revcycle.payer.eligibility:respond_270",
+    "276": "revcycle.payer.claim_status:respond_276",
 }
 
 

@@ -31,6 +31,7 @@ class EligibilitySnapshot:
     active_from: date | None
     active_to: date | None
     active: bool = True
+    other_payer_primary: str = ""  # the payer the 271 names as primary (EB*R, loop 2120)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The rule registry: every rule the scrubber runs, in order, with its stable code.
 
 Rule codes follow the numbering of the scrubber reference (R01 .. R37) plus R38 for payer-
-required modifiers; a code never changes meaning.
+required modifiers and R39 for another payer primary per the latest 271; a code never changes
+meaning.
 """
 
 from __future__ import annotations

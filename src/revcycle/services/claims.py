@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from revcycle.domain.audit import AuditEntry
 from revcycle.domain.claim_record import (
@@ -78,6 +79,28 @@ def _records_for(
     return records
 
 
+def _post_charges(
+    ctx: Context, uow: UnitOfWork, created: Sequence[ClaimRecord], now: datetime
+) -> None:
+    """Put the new claims' charges on the ledger, owed by the payer billed: the receivable
+    exists from the day the claim does (A/R, days in A/R), not from the day it is paid."""
+    from revcycle.posting import claim_charge_entry
+
+    if not created or ctx.practice_id is None:
+        return
+    billed = uow.ledger.billed_claims(ctx.practice_id, [c.patient_control_number for c in created])
+    uow.ledger.add_entries(
+        ctx.practice_id,
+        [
+            claim_charge_entry(
+                b, min((ln.service_date for ln in b.lines if ln.service_date), default=None)
+            )
+            for b in billed
+        ],
+        now,
+    )
+
+
 def create_claims(ctx: Context, encounter_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
     """Claims for the given encounters (default: every encounter without one), in one
     transaction: all are created or none."""
@@ -90,6 +113,7 @@ def create_claims(ctx: Context, encounter_ids: Sequence[int] | None = None) -> l
             encounters = [e for e in encounters if not uow.claims.for_encounter(e.id or 0)]
         created = uow.claims.add_many(_records_for(ctx, uow, encounters))
         now = ctx.clock.now()
+        _post_charges(ctx, uow, created, now)
         uow.claims.add_events(
             [
                 (c.id or 0, ClaimEvent(now, ctx.actor, None, "draft", "created from encounter"))

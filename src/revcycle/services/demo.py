@@ -181,6 +181,7 @@ class DemoPractice:
     payers: list[Payer] = field(default_factory=list)
     patients: list[Patient] = field(default_factory=list)
     coverages: list[Coverage] = field(default_factory=list)
+    self_pay: list[Patient] = field(default_factory=list)  # uninsured patients
 
 
 def _address(rng: random.Random) -> dict[str, str]:
@@ -348,4 +349,21 @@ def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -
             demo.coverages.append(
                 patient_service.add_coverage(ctx, patient.id, cov | {"effective": start})
             )
+    for j, (first, last, sex) in enumerate((("Rosa", "Delgado", "F"), ("Tom", "Becker", "M"))):
+        # uninsured: they get a Good Faith Estimate before their visit, and pay themselves
+        patient = patient_service.register_patient(
+            ctx,
+            {
+                "mrn": f"PF{2000 + j}",
+                "first_name": first,
+                "last_name": last,
+                "sex": sex,
+                "dob": _dob(rng, today, 25, 60),
+                "address": _address(rng),
+                "phone": f"217555{rng.randrange(1000, 9999)}",
+            },
+            allow_duplicate=True,
+        )
+        demo.patients.append(patient)
+        demo.self_pay.append(patient)
     return demo

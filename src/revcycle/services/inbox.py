@@ -192,6 +192,8 @@ its parsed JSON) -> notes for the file's record."""
 
 APPLIERS: dict[str, str] = {
     # transaction type (as ``revcycle x12 parse`` names it) -> "module:function" (an Applier)
+    "271": "revcycle.db.eligibility_repo:apply_271",
+    "277": "revcycle.db.claim_status_repo:apply_277",  # X212 claim status, not the 277CA
 }
 
 

@@ -29,6 +29,7 @@ from revcycle.domain.user import User
 from revcycle.domain.workqueue import WorkItem
 
 if TYPE_CHECKING:
+    from revcycle.services.eligibility import EligibilityStore
     from revcycle.services.era import LedgerStore
 
 T = TypeVar("T")
@@ -600,6 +601,8 @@ class UnitOfWork(Protocol):
     def jobs(self) -> JobRepository: ...
     @property
     def ledger(self) -> LedgerStore: ...
+    @property
+    def eligibility(self) -> EligibilityStore: ...
     @property
     def cob(self) -> CobRepository: ...
 

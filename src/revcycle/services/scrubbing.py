@@ -19,7 +19,14 @@ from revcycle.codesets import CodeSets, Finding, default_codesets
 from revcycle.domain.claim_record import ClaimRecord, StoredFinding
 from revcycle.domain.user import WRITE_PATIENTS
 from revcycle.domain.workqueue import WorkItem
-from revcycle.scrubber import PayerRules, PriorService, ScrubInput, load_payer_rules, scrub
+from revcycle.scrubber import (
+    EligibilitySnapshot,
+    PayerRules,
+    PriorService,
+    ScrubInput,
+    load_payer_rules,
+    scrub,
+)
 from revcycle.scrubber.engine import is_clean
 from revcycle.services.claim_builder import build_claim, load_sources
 from revcycle.services.claims import transition
@@ -82,6 +89,32 @@ def scrub_input(
         authorizations=uow.authorizations.for_patient(enc.patient_id),
         duplicates=duplicates,
         prior_services=prior,
+        eligibility=_snapshot(uow, record.coverage_id),
+    )
+
+
+def _snapshot(uow: UnitOfWork, coverage_id: int) -> EligibilitySnapshot | None:
+    """What the latest usable 271 for the coverage said, for the rules that compare the claim
+    with it (R11 coverage dates, R12 member, R39 other payer primary); None without one."""
+    from revcycle.services.eligibility import latest_eligibility
+
+    found = latest_eligibility(uow.eligibility, coverage_id)
+    if found is None:
+        return None
+    response = found.response
+    member = response.subscriber
+    others = [e.name or e.identifier for e in response.other_payers if e.entity_code == "PRP"]
+    others = others or [
+        e.name or e.identifier for b in response.benefits if b.code == "R" for e in b.entities
+    ]
+    return EligibilitySnapshot(
+        member_id=member.member_id if member else "",
+        subscriber_last_name=member.last_name if member else "",
+        subscriber_first_name=member.first_name if member else "",
+        active_from=member.plan_begin if member else None,
+        active_to=member.plan_end if member else None,
+        active=response.coverage_status() != "inactive" and not response.rejected,
+        other_payer_primary=others[0] if others else "",
     )
 
 

@@ -184,6 +184,14 @@ BROKEN = {
         lambda: scrub_input(eligibility=EligibilitySnapshot("W100", "Rivers", "Ana", None, None)),
         {"R12"},
     ),
+    "271 names another payer primary": (
+        lambda: scrub_input(
+            eligibility=EligibilitySnapshot(
+                "W100", "Rivera", "Ana", None, None, other_payer_primary="BLUE PLAN"
+            )
+        ),
+        {"R39"},
+    ),
     "past timely filing": (
         lambda: scrub_input(payer=replace(scrub_input().payer, timely_filing_days=10)),
         {"R13"},

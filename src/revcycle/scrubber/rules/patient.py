@@ -112,6 +112,21 @@ def medicare_mbi(inp: ScrubInput) -> Iterator[Finding]:
         yield finding("R33", "the Medicare member ID is not an MBI", "subscriber.member_id")
 
 
+def other_payer_primary(inp: ScrubInput) -> Iterator[Finding]:
+    """R39: the latest 271 names another payer as primary (EB*R with loop 2120), but the claim
+    goes to this payer as primary with no prior payer on it: coordination of benefits must be
+    fixed first (CARC 22, "may be covered by another payer")."""
+    elig = inp.eligibility
+    if elig is None or not elig.other_payer_primary:
+        return
+    if inp.claim.subscriber.payer_responsibility == "P" and not inp.claim.other_payers:
+        yield finding(
+            "R39",
+            f"the payer's eligibility response names {elig.other_payer_primary} as primary",
+            "subscriber.payer_responsibility",
+        )
+
+
 RULES = (
     Rule("R09", "plausible date of birth", birth_date),
     Rule("R10", "dates of service plausible", service_dates),
@@ -119,4 +134,5 @@ RULES = (
     Rule("R12", "member matches eligibility", eligibility_match),
     Rule("R13", "within timely filing", timely_filing),
     Rule("R33", "Medicare member ID is an MBI", medicare_mbi),
+    Rule("R39", "no other payer primary per eligibility", other_payer_primary),
 )
