@@ -17,6 +17,7 @@ BENCHES = (
     "transport",
     "status",
     "eligibility",
+    "denials",
 )
 
 

@@ -58,6 +58,10 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     assert el["appointments"] == el["inquiries_sent"] == el["answered"] == 24
     assert el["estimates"] == el["estimates_from_271"] == 24
     assert sub["status_inquiries"] >= 0
+    # the denials are worked: at least one appeal each run, decided and paid by the next 835
+    dn = summary["stages"]["denials"]
+    assert dn["appeals"] >= 1 and dn["paid_after_appeal"] == dn["appeals"]
+    assert dn["written_off"] >= 1
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 

@@ -14,9 +14,12 @@ from revcycle.api.deps import Runtime
 from revcycle.api.routers import accounting as accounting_routes
 from revcycle.api.routers import auth, billing, claims, codes, patients, setup
 from revcycle.api.routers import claim_status as claim_status_routes
+from revcycle.api.routers import denial_actions as denial_action_routes
+from revcycle.api.routers import denials as denial_routes
 from revcycle.api.routers import eligibility as eligibility_routes
 from revcycle.api.routers import era as era_routes
 from revcycle.api.routers import estimates as estimate_routes
+from revcycle.api.routers import underpayments as underpayment_routes
 from revcycle.config import Settings
 from revcycle.db.engine import open_engine
 from revcycle.db.uow import SqlUnitOfWorkFactory
@@ -42,10 +45,13 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for router in (auth.router, setup.router, patients.router, claims.router, codes.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(denial_action_routes.router, prefix="/api/v1")
+    app.include_router(denial_routes.router, prefix="/api/v1")
     app.include_router(claim_status_routes.router, prefix="/api/v1")
     app.include_router(estimate_routes.router, prefix="/api/v1")
     app.include_router(billing.router, prefix="/api/v1")
     app.include_router(accounting_routes.router, prefix="/api/v1")
     app.include_router(era_routes.router, prefix="/api/v1")
+    app.include_router(underpayment_routes.router, prefix="/api/v1")
     app.include_router(eligibility_routes.router, prefix="/api/v1")
     return app

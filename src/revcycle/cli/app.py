@@ -22,6 +22,8 @@ from revcycle.cli.common import (
     out_console,
     state,
 )
+from revcycle.cli.denial_action_cmds import register as register_denial_actions
+from revcycle.cli.denial_cmds import denials, queues
 from revcycle.cli.eligibility_cmds import appointments, eligibility
 from revcycle.cli.era_cmds import era
 from revcycle.cli.estimate_cmds import estimates, gfe
@@ -30,6 +32,7 @@ from revcycle.cli.setup_cmds import facilities, payers, practices, providers
 from revcycle.cli.sim_cmds import sim
 from revcycle.cli.status_cmds import status
 from revcycle.cli.submit_cmds import inbox, submit
+from revcycle.cli.underpayment_cmds import scorecard, underpayments
 
 app = typer.Typer(
     help="revcycle: the revenue cycle of a medical practice, from registration to reporting.",
@@ -50,6 +53,8 @@ app.add_typer(contracts, name="contracts")
 app.add_typer(authorizations, name="authorizations")
 app.add_typer(encounters, name="encounters")
 app.add_typer(claims, name="claims")
+app.add_typer(register_denial_actions(denials), name="denials")
+app.add_typer(queues, name="queues")
 app.add_typer(estimates, name="estimates")
 app.add_typer(gfe, name="gfe")
 app.add_typer(queue, name="queue")
@@ -58,6 +63,8 @@ app.command("submit")(submit)
 app.add_typer(inbox, name="inbox")
 app.add_typer(status, name="status")
 app.add_typer(era, name="era")
+app.add_typer(underpayments, name="underpayments")
+app.add_typer(scorecard, name="scorecard")
 app.add_typer(eligibility, name="eligibility")
 app.add_typer(appointments, name="appointments")
 app.add_typer(deposits, name="deposits")

@@ -42,7 +42,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         db = f"sqlite:///{demo_db}"
     st = state(db)
     st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
-    stages = 7
+    stages = 8
     with err_console.status(f"stage 1/{stages}: registration"):
         demo = register_demo_practice(st.context(need_practice=False), seed)
     assert demo.practice.id is not None
@@ -63,6 +63,8 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
         estimates = _good_faith_estimates(ctx, demo, out)
     with err_console.status(f"stage 7/{stages}: tomorrow's eligibility (batch 270/271), estimates"):
         tomorrow = _eligibility_and_estimates(ctx, demo, out, seed)
+    with err_console.status(f"stage 8/{stages}: working the denials (appeals, write-offs)"):
+        denials = _work_denials(ctx, out, seed)
     clean = [r for r in results if r.clean]
     held_by_rule = Counter(
         f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
@@ -110,6 +112,7 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
             "patient_billing": billing,
             "estimates": estimates,
             "eligibility": tomorrow,
+            "denials": denials,
         },
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -258,6 +261,101 @@ def _eligibility_and_estimates(ctx: Any, demo: Any, out: Path, seed: int) -> dic
         "estimates": len(estimates),
         "estimates_from_271": sum(1 for e in estimates if not e.flagged),
         "patients_expected_to_pay": Money.sum(e.patient_share for e in estimates).to_json(),
+    }
+
+
+def _work_denials(ctx: Any, out: Path, seed: int) -> dict[str, Any]:
+    """The billing office works the denial queue: medical-necessity denials are appealed with
+    the visit's records (the payer decides on its next cycle and pays by 835), duplicates
+    are closed (the original was paid), the rest written off with a reason (a manager
+    approves those above the threshold)."""
+    from datetime import timedelta
+
+    from revcycle.db.appeal_repo import action_store
+    from revcycle.db.denial_repo import denial_store
+    from revcycle.domain.user import User
+    from revcycle.payer.config import load_config
+    from revcycle.payer.mailboxes import ClearinghouseMailboxes
+    from revcycle.payer.simulator import Simulator
+    from revcycle.services import denial_actions as actions
+    from revcycle.services import inbox, submission
+    from revcycle.services.context import Context
+    from revcycle.services.denial_ports import DenialFilter
+    from revcycle.services.denials import close, list_denials
+    from revcycle.services.setup import get_practice
+    from revcycle.transport import open_mailbox
+
+    stores: dict[str, Any] = {"store": action_store, "denials": denial_store}
+    manager = Context.for_user(
+        User(ctx.practice_id, "demo-manager", "manager"), ctx.clock, ctx.uow_factory
+    )
+    queue = list_denials(ctx, DenialFilter(), limit=500, store=denial_store).items
+    appealed, closed, written_off, approved = [], 0, 0, 0
+    appealed_claims: set[int] = set()
+    for d in queue:
+        assert d.id is not None
+        if d.category == "medical_necessity":
+            if d.claim_id in appealed_claims:
+                continue  # one appeal per claim covers its lines
+            records = actions.attach(
+                ctx, d.id, name=f"visit-notes-claim-{d.claim_id}.pdf",
+                content=b"%PDF-1.4 demo progress notes", **stores,
+            )  # fmt: skip
+            assert records.id is not None
+            result = actions.appeal(
+                ctx, d.id, attachment_ids=[records.id],
+                argument="The progress notes document the symptoms that made the visit and "
+                "tests necessary.",
+                **stores,
+            )  # fmt: skip
+            assert result.appeal is not None
+            appealed.append(result.appeal)
+            appealed_claims.add(d.claim_id)
+        elif d.category == "duplicate":
+            close(ctx, [d.id], "duplicate of a claim already adjudicated: nothing to rebill",
+                  store=denial_store)  # fmt: skip
+            closed += 1
+        else:
+            reason = "bundling" if d.category == "bundling" else "non_covered"
+            result = actions.request_write_off(ctx, d.id, reason_code=reason, **stores)
+            if result.pending is not None and result.pending.id is not None:
+                actions.decide_write_off(manager, result.pending.id, approve=True, **stores)
+                approved += 1
+            written_off += 1
+    paid_after_appeal = 0
+    if appealed:
+        root = out / "clearinghouse"
+        mailbox = open_mailbox(submission.default_mailbox_url(get_practice(ctx), root))
+        sim = Simulator(
+            out / "simulator-state", ClearinghouseMailboxes(root), ctx.clock.now, seed,
+            config=load_config(),
+        )  # fmt: skip
+
+        def factory(practice_id: int | None) -> Any:
+            return ctx if practice_id is None else ctx.with_practice(practice_id)
+
+        try:
+            for a in appealed:
+                assert a.id is not None
+                actions.submit_appeal(ctx, a.id, mailbox, **stores)
+            for _ in range(10):  # the payer's next cycles: the decision, then its 835
+                ctx.clock.advance(timedelta(days=1))
+                sim.step(ctx.clock.now())
+                inbox.poll(factory, mailbox)
+        finally:
+            sim.close()
+            mailbox.close()
+        with ctx.uow() as uow:
+            paid_after_appeal = sum(
+                1 for c in appealed_claims if uow.claims.get(c).status in ("paid", "partially_paid")
+            )
+    return {
+        "denials_worked": len(queue),
+        "appeals": len(appealed),
+        "paid_after_appeal": paid_after_appeal,
+        "closed_duplicates": closed,
+        "written_off": written_off,
+        "write_offs_approved_by_manager": approved,
     }
 
 
@@ -465,5 +563,12 @@ def _print(demo: Any, summary: dict[str, Any]) -> None:
         "tomorrow: estimates",
         f"{el['estimates']} ({el['estimates_from_271']} from the 271's benefits), patients "
         f"expected to pay ${el['patients_expected_to_pay']}",
+    )
+    dn = summary["stages"]["denials"]
+    t.add_row(
+        "denials worked",
+        f"{dn['denials_worked']}: {dn['appeals']} appealed ({dn['paid_after_appeal']} paid after "
+        f"appeal), {dn['closed_duplicates']} duplicates closed, {dn['written_off']} written off "
+        f"({dn['write_offs_approved_by_manager']} approved by a manager)",
     )
     out_console.print(t)

@@ -27,6 +27,7 @@ WRITE_ACCOUNTING = "accounting:write"  # deposit import, reconciliation, payer r
 MANAGE_PERIODS = "periods:manage"  # closing and reopening accounting months
 POST_REMITTANCES = "remittances:post"  # 835 ERAs and paper EOBs to the ledger
 WRITE_ESTIMATES = "estimates:write"  # patient cost estimates and Good Faith Estimates
+APPROVE_WRITE_OFFS = "write_offs:approve"  # denial write-offs above the practice's threshold
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -44,7 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | {WRITE_ESTIMATES}
     ),
     "manager": frozenset({READ_REGISTRATION, READ_AUDIT, READ_BILLING})
-    | {READ_ACCOUNTING, WRITE_ACCOUNTING, MANAGE_PERIODS},
+    | {READ_ACCOUNTING, WRITE_ACCOUNTING, MANAGE_PERIODS}
+    | {APPROVE_WRITE_OFFS},
 }
 
 

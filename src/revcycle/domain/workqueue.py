@@ -18,6 +18,7 @@ QUEUES: dict[str, str] = {
     "unmatched_remittances": "Claim payments of a posted 835 or EOB that matched no claim",
     "no_response": "Claims the payer does not know when asked about their status (277 A4 / D0)",
     "eligibility": "Eligibility answers (271) that differ from the registered coverage or failed",
+    "underpayments": "Lines an 835 paid below the payer's contract by more than the tolerance",
 }
 ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
 TARGET_KINDS = ("claim", "claim_line", "remittance", "eligibility_response")

@@ -201,6 +201,13 @@ class Simulator:
                 except UploadGone:
                     continue
                 with self.state.transaction():
+                    if upload.name.endswith(".appeal"):  # payer/appeals.py: written appeals
+                        from revcycle.payer.appeals import receive_appeal
+
+                        results.append(
+                            receive_appeal(self, upload.submitter, upload.name, data, at)
+                        )
+                        continue
                     results.append(self._answer(upload.submitter, upload.name, data, at))
         return results
 

@@ -217,6 +217,16 @@ def follow_up_claim(ctx: Context, claim_id: int, frequency: str, reason: str) ->
     a new claim for the same encounter and coverage, carrying the payer's claim number (REF*F8).
     The original is marked ``corrected`` (superseded), both with the reason in their history."""
     ctx.require(WRITE_PATIENTS)
+    with ctx.uow() as uow:
+        created = follow_up(uow, ctx, claim_id, frequency, reason)
+        uow.commit()
+    return created
+
+
+def follow_up(
+    uow: UnitOfWork, ctx: Context, claim_id: int, frequency: str, reason: str
+) -> ClaimRecord:
+    """``follow_up_claim`` inside the caller's unit of work (which commits)."""
     if frequency not in FOLLOW_UP:
         raise DomainValidationError.single(
             "frequency", "frequency_unknown", "7 (replacement) or 8 (void)"
@@ -225,38 +235,56 @@ def follow_up_claim(ctx: Context, claim_id: int, frequency: str, reason: str) ->
         raise DomainValidationError.single(
             "reason", "required", "say why the claim is replaced or voided"
         )
-    with ctx.uow() as uow:
-        original = uow.claims.get(claim_id)
-        if not original.payer_claim_number:
-            raise DomainValidationError.single(
-                "claim",
-                "no_payer_claim_number",
-                "the payer has not given this claim a number yet; correct and resend it instead",
+    original = uow.claims.get(claim_id)
+    if not original.payer_claim_number:
+        raise DomainValidationError.single(
+            "claim",
+            "no_payer_claim_number",
+            "the payer has not given this claim a number yet; correct and resend it instead",
+        )
+    check_transition(original.status, "corrected")
+    enc = uow.encounters.get(original.encounter_id)
+    [record] = _records_for(ctx, uow, [replace(enc, coverage_ids=(original.coverage_id,))])
+    record = replace(record, frequency=frequency, original_claim_id=original.id)
+    [created] = uow.claims.add_many([record])
+    now = ctx.clock.now()
+    kind = FOLLOW_UP[frequency]
+    uow.claims.add_events(
+        [
+            (
+                created.id or 0,
+                ClaimEvent(
+                    now,
+                    ctx.actor,
+                    None,
+                    "draft",
+                    f"{kind} of claim {original.id}: {reason.strip()}",
+                ),
             )
-        check_transition(original.status, "corrected")
-        enc = uow.encounters.get(original.encounter_id)
-        [record] = _records_for(ctx, uow, [replace(enc, coverage_ids=(original.coverage_id,))])
-        record = replace(record, frequency=frequency, original_claim_id=original.id)
-        [created] = uow.claims.add_many([record])
-        now = ctx.clock.now()
-        kind = FOLLOW_UP[frequency]
-        uow.claims.add_events(
-            [
-                (
-                    created.id or 0,
-                    ClaimEvent(
-                        now,
-                        ctx.actor,
-                        None,
-                        "draft",
-                        f"{kind} of claim {original.id}: {reason.strip()}",
-                    ),
-                )
-            ]
-        )
-        transition(
-            uow, ctx, original, "corrected", f"{kind} sent as claim {created.id}: {reason.strip()}"
-        )
-        ctx.audit(uow, "create", "claim", created.id)
-        uow.commit()
+        ]
+    )
+    transition(
+        uow, ctx, original, "corrected", f"{kind} sent as claim {created.id}: {reason.strip()}"
+    )
+    ctx.audit(uow, "create", "claim", created.id)
+    return created
+
+
+def new_claim_for(
+    uow: UnitOfWork, ctx: Context, original: ClaimRecord, coverage_id: int, reason: str
+) -> ClaimRecord:
+    """A new original claim (frequency 1) for ``original``'s encounter billed to
+    ``coverage_id`` (the same coverage when the payer wants a new claim instead of a
+    replacement, another one to rebill), its charges put on the ledger; inside the caller's
+    unit of work. The caller decides what happens to ``original``."""
+    enc = uow.encounters.get(original.encounter_id)
+    [record] = _records_for(ctx, uow, [replace(enc, coverage_ids=(coverage_id,))])
+    [created] = uow.claims.add_many([record])
+    now = ctx.clock.now()
+    _post_charges(ctx, uow, [created], now)
+    uow.claims.add_event(
+        created.id or 0,
+        ClaimEvent(now, ctx.actor, None, "draft", f"new claim for claim {original.id}: {reason}"),
+    )
+    ctx.audit(uow, "create", "claim", created.id)
     return created

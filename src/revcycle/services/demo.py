@@ -182,6 +182,14 @@ class DemoPractice:
     patients: list[Patient] = field(default_factory=list)
     coverages: list[Coverage] = field(default_factory=list)
     self_pay: list[Patient] = field(default_factory=list)  # uninsured patients
+    denial_scenarios: list[Patient] = field(default_factory=list)  # see DENIAL_SCENARIOS
+
+
+DENIAL_SCENARIOS = {
+    # patient index -> the simulator's scenario member ID (payer/data/scenarios.json)
+    0: "1MN0A00AA05",  # denied as not medically necessary: appealed with records, overturned
+    1: "1NC0A00AA07",  # a bundled service: written off
+}
 
 
 def _address(rng: random.Random) -> dict[str, str]:
@@ -314,7 +322,11 @@ def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -
         )
         assert patient.id is not None
         demo.patients.append(patient)
+        if i in DENIAL_SCENARIOS:
+            demo.denial_scenarios.append(patient)
         member = f"W{rng.randrange(10**8, 10**9)}"
+        if i in DENIAL_SCENARIOS:  # the payer will deny this patient's first visit: worked later
+            member = DENIAL_SCENARIOS[i]
         group = f"G{rng.randrange(10000, 99999)}"
         covs: list[dict[str, object]] = []
         if kind == "commercial":

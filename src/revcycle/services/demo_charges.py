@@ -69,6 +69,8 @@ def enter_demo_charges(ctx: Context, demo: DemoPractice, seed: int, n: int) -> D
         chargemaster = Chargemaster(tuple(uow.fee_schedule.list()))
         for i in range(n):
             patient = rng.choice([p for p in demo.patients if p.id in covered])
+            if i < len(demo.denial_scenarios):  # their first visits: denials the demo works
+                patient = demo.denial_scenarios[i]
             payer = payer_by_plan[plan_of[patient.id or 0]]
             procedures, dx = rng.choice(VISITS)
             dos = today - timedelta(days=rng.randrange(3, 35))

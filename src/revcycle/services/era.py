@@ -50,9 +50,11 @@ from revcycle.posting import (
 )
 from revcycle.posting.model import GROUPS
 from revcycle.services.context import Context
+from revcycle.services.denials import record_era_denials
 from revcycle.services.jobs import JobEnv
 from revcycle.services.ports import Job, UnitOfWork
 from revcycle.services.secondary import create_secondary_claims, mark_forwarded
+from revcycle.services.underpayments import check_remittance
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +376,7 @@ def _post(
             posted_on=r.payment.date or today,
         )
         store.add_entries(practice_id, result.entries, now)
+        check_remittance(ctx, uow, billed, r)  # underpayments against the contract
         uow.work_items.add_many(
             [
                 WorkItem(
@@ -387,6 +390,9 @@ def _post(
                 )
                 for d in result.denials
             ]
+        )
+        record_era_denials(
+            ctx, uow, result.denials, billed, r.payment.date or today, r.payment.trace_number
         )
         for s in result.secondary_claims:
             for claim_id in create_secondary_claims(ctx, uow, [s]):

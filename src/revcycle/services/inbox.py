@@ -46,6 +46,7 @@ from revcycle.domain.practice import Practice
 from revcycle.domain.user import READ_REGISTRATION
 from revcycle.services import jobs
 from revcycle.services.context import Context
+from revcycle.services.denials import record_rejection
 from revcycle.services.ports import (
     ClaimResponse,
     ClearinghouseMailbox,
@@ -516,6 +517,11 @@ class _Applier:
                 claim = self._claim(sc.claim_id)
                 if rejected:
                     self._reject(claim, "999", _set_errors(number, ack, g), s.id)
+                    record_rejection(
+                        self.ctx, self.uow, claim, "999",
+                        f"{self.file_id}:{number}:{sc.set_control_number}",
+                        errors=_set_errors(number, ack, g),
+                    )  # fmt: skip
                 else:
                     self._respond(claim, "999", "accepted", f"group {number} accepted", s.id)
 
@@ -541,6 +547,10 @@ class _Applier:
             icn = c.get("payer_claim_control_number") or ""
             if not c.get("accepted"):
                 self._reject(claim, "277CA", f"claim status {text}", sid)
+                record_rejection(
+                    self.ctx, self.uow, claim, "277CA", f"{self.file_id}:{pcn}",
+                    statuses=text.split("; ") if text else (),
+                )  # fmt: skip
                 continue
             if claim.status == "submitted":
                 claim = self._transition(claim, "accepted", f"277CA {text}")
@@ -608,7 +618,7 @@ class _Applier:
         if outcome in ("paid", "partially_paid", "denied"):
             if claim.status == "submitted":
                 claim = self._transition(claim, "accepted", "adjudicated (835 before any 277CA)")
-            if claim.status == "accepted":
+            if claim.status in ("accepted", "appealed"):  # an appeal's decision comes by 835
                 claim = self._transition(claim, outcome, detail)
             else:
                 self.notes.append(
