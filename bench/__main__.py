@@ -18,6 +18,7 @@ BENCHES = (
     "status",
     "eligibility",
     "denials",
+    "reports",
 )
 
 

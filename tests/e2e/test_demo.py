@@ -62,6 +62,11 @@ def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
     dn = summary["stages"]["denials"]
     assert dn["appeals"] >= 1 and dn["paid_after_appeal"] == dn["appeals"]
     assert dn["written_off"] >= 1
+    # the KPIs, and the dashboard as one self-contained file with its charts
+    kpis = summary["stages"]["reports"]["kpis"]
+    assert kpis["clean_claim_rate"] is not None and kpis["days_in_ar"] is not None
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "<svg" in report and "<script" not in report and "http" not in report.split("<svg")[0]
     assert (tmp_path / "out" / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 

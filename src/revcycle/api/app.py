@@ -19,10 +19,12 @@ from revcycle.api.routers import denials as denial_routes
 from revcycle.api.routers import eligibility as eligibility_routes
 from revcycle.api.routers import era as era_routes
 from revcycle.api.routers import estimates as estimate_routes
+from revcycle.api.routers import reports as report_routes
 from revcycle.api.routers import underpayments as underpayment_routes
 from revcycle.config import Settings
 from revcycle.db.engine import open_engine
 from revcycle.db.uow import SqlUnitOfWorkFactory
+from revcycle.web import dashboard as web_dashboard
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -53,5 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounting_routes.router, prefix="/api/v1")
     app.include_router(era_routes.router, prefix="/api/v1")
     app.include_router(underpayment_routes.router, prefix="/api/v1")
+    app.include_router(report_routes.router, prefix="/api/v1")
     app.include_router(eligibility_routes.router, prefix="/api/v1")
+    app.include_router(web_dashboard.router)
     return app

@@ -28,6 +28,7 @@ from revcycle.cli.eligibility_cmds import appointments, eligibility
 from revcycle.cli.era_cmds import era
 from revcycle.cli.estimate_cmds import estimates, gfe
 from revcycle.cli.patient_cmds import coverages, patients
+from revcycle.cli.report_cmds import report
 from revcycle.cli.setup_cmds import facilities, payers, practices, providers
 from revcycle.cli.sim_cmds import sim
 from revcycle.cli.status_cmds import status
@@ -65,6 +66,7 @@ app.add_typer(status, name="status")
 app.add_typer(era, name="era")
 app.add_typer(underpayments, name="underpayments")
 app.add_typer(scorecard, name="scorecard")
+app.add_typer(report, name="report")
 app.add_typer(eligibility, name="eligibility")
 app.add_typer(appointments, name="appointments")
 app.add_typer(deposits, name="deposits")

@@ -115,6 +115,8 @@ def run_demo(*, out: Path, seed: int, encounters: int, db: str | None, as_json: 
             "denials": denials,
         },
     }  # fmt: skip
+    with err_console.status("reports: KPIs and the dashboard as a standalone file"):
+        summary["stages"]["reports"] = _reports(ctx, out)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
@@ -261,6 +263,19 @@ def _eligibility_and_estimates(ctx: Any, demo: Any, out: Path, seed: int) -> dic
         "estimates": len(estimates),
         "estimates_from_271": sum(1 for e in estimates if not e.flagged),
         "patients_expected_to_pay": Money.sum(e.patient_share for e in estimates).to_json(),
+    }
+
+
+def _reports(ctx: Any, out: Path) -> dict[str, Any]:
+    """The revenue-cycle KPIs over the whole run, and ``OUT/report.html``: the dashboard as one
+    self-contained file (inline SVG charts, no external references)."""
+    from revcycle.services.reports import kpis
+    from revcycle.web.report import render_report
+
+    (out / "report.html").write_text(render_report(ctx, None, None), encoding="utf-8")
+    return {
+        "report_html": str(out / "report.html"),
+        "kpis": {k: v["value"] for k, v in kpis(ctx, None, None).items()},
     }
 
 
@@ -564,6 +579,9 @@ def _print(demo: Any, summary: dict[str, Any]) -> None:
         f"{el['estimates']} ({el['estimates_from_271']} from the 271's benefits), patients "
         f"expected to pay ${el['patients_expected_to_pay']}",
     )
+    for name, value in summary["stages"]["reports"]["kpis"].items():
+        t.add_row(f"  KPI {name}", "n/a" if value is None else str(value))
+    t.add_row("  dashboard (standalone)", summary["stages"]["reports"]["report_html"])
     dn = summary["stages"]["denials"]
     t.add_row(
         "denials worked",

@@ -1,0 +1,477 @@
+"""The report queries: every KPI total, the A/R aging and the denial breakdowns of one
+practice, aggregated in the database (``GROUP BY``, ``SUM``, ``COUNT``) so that a million
+claim lines come back as a few dozen rows.
+
+``report_store(uow)`` binds them to the connection of an open ``SqlUnitOfWork``. Dates:
+ledger amounts by their journal entry's effective date (the date of service for charges, the
+payment date for payments), claims and encounters by their first date of service, denials by
+the date they were denied. Day differences and months are the two things SQLite and
+PostgreSQL spell differently (``julianday`` / date subtraction, ``strftime`` / ``to_char``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+    union,
+)
+
+from revcycle.db.denial_tables import denials
+from revcycle.db.ledger_tables import journal_entries, postings
+from revcycle.db.patient_billing_tables import patient_receipts
+from revcycle.db.tables import (
+    claim_history,
+    claim_lines,
+    claims,
+    encounter_lines,
+    encounters,
+    patients,
+    payers,
+)
+from revcycle.db.uow import SqlUnitOfWork
+from revcycle.domain.money import Money
+from revcycle.reports.aging import bucket_starts
+from revcycle.services.ports import UnitOfWork
+
+je = journal_entries
+p = postings
+
+
+def _money(value: Any) -> Money:
+    return Money(Decimal(value or 0))
+
+
+def _between(col: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if start is not None:
+        out.append(col >= start)
+    if end is not None:
+        out.append(col <= end)
+    return out
+
+
+class ReportRepository:
+    """The report queries of one practice, on one connection."""
+
+    def __init__(self, conn: Connection, practice_id: int) -> None:
+        self.conn = conn
+        self.practice_id = practice_id
+        self.sqlite = conn.dialect.name == "sqlite"
+
+    # -- dialect helpers ----------------------------------------------------------------------
+
+    def _day(self, col: Any) -> Any:
+        """A timestamp's date."""
+        return func.date(col) if self.sqlite else cast(col, Date)
+
+    def _days_between(self, later: Any, earlier: Any) -> Any:
+        """Whole days from ``earlier`` to ``later`` (both dates)."""
+        if self.sqlite:
+            return cast(func.julianday(later) - func.julianday(earlier), Integer)
+        return later - earlier
+
+    def _month(self, col: Any) -> Any:
+        return func.strftime("%Y-%m", col) if self.sqlite else func.to_char(col, "YYYY-MM")
+
+    def _entries(self) -> Any:
+        return p.join(je, and_(je.c.practice_id == p.c.practice_id, je.c.entry_id == p.c.entry_id))
+
+    # -- ledger -------------------------------------------------------------------------------
+
+    def first_activity(self) -> date | None:
+        """The earliest effective date on the ledger (the start of an open range)."""
+        found = self.conn.execute(
+            select(func.min(je.c.effective_date)).where(je.c.practice_id == self.practice_id)
+        ).scalar_one()
+        return found if found is None or isinstance(found, date) else date.fromisoformat(found)
+
+    def ledger_totals(self, start: date | None, end: date | None) -> dict[tuple[str, bool], Money]:
+        """``SUM(amount)`` by (account kind, patient party) of the entries effective in the
+        range (debits positive)."""
+        is_patient = p.c.party == "patient"
+        q = (
+            select(p.c.account_kind, is_patient.label("pat"), func.sum(p.c.amount))
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind.in_(
+                    [
+                        "charges",
+                        "contractual_adjustments",
+                        "insurance_payments",
+                        "patient_payments",
+                        "refunds",
+                        "write_offs",
+                    ]
+                ),
+                *_between(je.c.effective_date, start, end),
+            )
+            .group_by(p.c.account_kind, is_patient)
+        )
+        return {(k, bool(pat)): _money(s) for k, pat, s in self.conn.execute(q)}
+
+    def credit_balances(self, on: date | None) -> Money:
+        """Patient credit (unapplied money held for patients) at ``on``, positive."""
+        q = (
+            select(func.sum(p.c.amount))
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind == "patient_credit",
+                *_between(je.c.effective_date, None, on),
+            )
+        )
+        return -_money(self.conn.execute(q).scalar_one())
+
+    def aging(self, on: date, by_patient: bool = True) -> list[tuple[str, str, int, Money]]:
+        """Open receivables at ``on`` grouped by (party, patient id, bucket index): each
+        claim is aged from its charge entry's effective date (its first date of service)."""
+        dos = (
+            select(je.c.claim_id, func.min(je.c.effective_date).label("dos"))
+            .where(je.c.practice_id == self.practice_id, je.c.kind == "charge")
+            .group_by(je.c.claim_id)
+            .subquery()
+        )
+        s30, s60, s90, s120 = bucket_starts(on)
+        bucket = case(
+            (dos.c.dos >= s30, 0),
+            (dos.c.dos >= s60, 1),
+            (dos.c.dos >= s90, 2),
+            (dos.c.dos >= s120, 3),
+            else_=4,
+        ).label("bucket")
+        patient = p.c.patient_id if by_patient else literal("")
+        q = (
+            select(p.c.party, patient, bucket, func.sum(p.c.amount))
+            .select_from(self._entries().join(dos, dos.c.claim_id == p.c.claim_id))
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind == "receivable",
+                *_between(je.c.effective_date, None, on),
+            )
+            .group_by(p.c.party, patient, bucket)
+        )
+        return [(party, str(pid), int(b), _money(s)) for party, pid, b, s in self.conn.execute(q)]
+
+    def payer_charges(self, start: date | None, end: date | None) -> dict[str, tuple[int, Money]]:
+        """Payer mix: charges billed to each party (``payer:<id>``, ``patient``) by the charge
+        entries of the range, with the number of claims."""
+        q = (
+            select(p.c.party, func.count(distinct(p.c.claim_id)), func.sum(p.c.amount))
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                je.c.kind == "charge",
+                p.c.account_kind == "receivable",
+                *_between(je.c.effective_date, start, end),
+            )
+            .group_by(p.c.party)
+        )
+        return {party: (int(n), _money(s)) for party, n, s in self.conn.execute(q)}
+
+    def monthly_ledger(self, start: date | None, end: date | None) -> list[tuple[str, str, Money]]:
+        """(month, account kind, SUM(amount)) of charges and payments."""
+        month = self._month(je.c.effective_date)
+        q = (
+            select(month, p.c.account_kind, func.sum(p.c.amount))
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind.in_(["charges", "insurance_payments", "patient_payments"]),
+                je.c.effective_date.is_not(None),
+                *_between(je.c.effective_date, start, end),
+            )
+            .group_by(month, p.c.account_kind)
+        )
+        return [(m, k, _money(s)) for m, k, s in self.conn.execute(q)]
+
+    # -- claims -------------------------------------------------------------------------------
+
+    def _claims_in_range(self, start: date | None, end: date | None) -> Any:
+        return claims.join(encounters, encounters.c.id == claims.c.encounter_id), [
+            claims.c.practice_id == self.practice_id,
+            *_between(encounters.c.dos_from, start, end),
+        ]
+
+    def scrubbed(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """(claims scrubbed, clean on their first scrub) for services in the range."""
+        frm, where = self._claims_in_range(start, end)
+        clean = func.sum(case((claims.c.first_pass_clean.is_(True), 1), else_=0))
+        q = (
+            select(func.count(), clean)
+            .select_from(frm)
+            .where(*where, claims.c.first_pass_clean.is_not(None))
+        )
+        n, c = self.conn.execute(q).one()
+        return int(n), int(c or 0)
+
+    def monthly_scrubbed(self, start: date | None, end: date | None) -> list[tuple[str, int, int]]:
+        frm, where = self._claims_in_range(start, end)
+        month = self._month(encounters.c.dos_from)
+        clean = func.sum(case((claims.c.first_pass_clean.is_(True), 1), else_=0))
+        q = (
+            select(month, func.count(), clean)
+            .select_from(frm)
+            .where(*where, claims.c.first_pass_clean.is_not(None))
+            .group_by(month)
+        )
+        return [(m, int(n), int(c or 0)) for m, n, c in self.conn.execute(q)]
+
+    def _adjudicated(self, start: date | None, end: date | None) -> Any:
+        paid = select(je.c.claim_id.label("cid")).where(
+            je.c.practice_id == self.practice_id,
+            je.c.kind == "insurance_payment",
+            je.c.claim_id != "",
+            *_between(je.c.effective_date, start, end),
+        )
+        denied = select(cast(denials.c.claim_id, String).label("cid")).where(
+            denials.c.practice_id == self.practice_id,
+            denials.c.source == "835",
+            *_between(denials.c.denied_on, start, end),
+        )
+        return union(paid, denied).subquery()
+
+    def adjudicated(self, start: date | None, end: date | None) -> tuple[int, Money]:
+        """(claims adjudicated in the range, their charges): claims with an 835 claim payment
+        or an 835 denial in the range."""
+        adj = self._adjudicated(start, end)
+        q = (
+            select(func.count(), func.sum(claims.c.total_charge))
+            .select_from(claims.join(adj, cast(claims.c.id, String) == adj.c.cid))
+            .where(claims.c.practice_id == self.practice_id)
+        )
+        n, total = self.conn.execute(q).one()
+        return int(n), _money(total)
+
+    def denied_835(self, start: date | None, end: date | None) -> tuple[int, Money]:
+        """(claims with an 835 denial in the range, dollars denied)."""
+        q = select(func.count(distinct(denials.c.claim_id)), func.sum(denials.c.amount)).where(
+            denials.c.practice_id == self.practice_id,
+            denials.c.source == "835",
+            *_between(denials.c.denied_on, start, end),
+        )
+        n, total = self.conn.execute(q).one()
+        return int(n), _money(total)
+
+    def denials_worked(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """(denials of the range worked, of them overturned): a denial is overturned when its
+        claim got a payer payment after the day it was denied, worked when overturned or
+        moved out of ``open``."""
+        later = (
+            select(p.c.id)
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind == "insurance_payments",
+                p.c.amount > 0,
+                p.c.claim_id == cast(denials.c.claim_id, String),
+                je.c.effective_date > denials.c.denied_on,
+            )
+            .exists()
+        )
+        paid_later = case((later, 1), else_=0)
+        worked = case((later, 1), (denials.c.status != "open", 1), else_=0)
+        q = select(func.sum(worked), func.sum(paid_later)).where(
+            denials.c.practice_id == self.practice_id,
+            *_between(denials.c.denied_on, start, end),
+        )
+        n, r = self.conn.execute(q).one()
+        return int(n or 0), int(r or 0)
+
+    def charge_lag(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """(encounters with a date of service in the range, sum of days from the date of
+        service to the first charge line's entry)."""
+        first = (
+            select(
+                encounters.c.id,
+                encounters.c.dos_from.label("dos"),
+                func.min(encounter_lines.c.entered_at).label("entered"),
+            )
+            .select_from(
+                encounters.join(encounter_lines, encounter_lines.c.encounter_id == encounters.c.id)
+            )
+            .where(
+                encounters.c.practice_id == self.practice_id,
+                *_between(encounters.c.dos_from, start, end),
+            )
+            .group_by(encounters.c.id, encounters.c.dos_from)
+            .subquery()
+        )
+        lag = self._days_between(self._day(first.c.entered), first.c.dos)
+        n, total = self.conn.execute(select(func.count(), func.sum(lag))).one()
+        return int(n), int(total or 0)
+
+    def payment_lag(self, start: date | None, end: date | None) -> tuple[int, int]:
+        """(claims first paid by a payer in the range, sum of days from first submission to
+        that payment); claims never submitted are left out."""
+        paid = (
+            select(p.c.claim_id.label("cid"), func.min(je.c.effective_date).label("paid_on"))
+            .select_from(self._entries())
+            .where(
+                p.c.practice_id == self.practice_id,
+                p.c.account_kind == "insurance_payments",
+                p.c.amount > 0,
+                p.c.claim_id != "",
+            )
+            .group_by(p.c.claim_id)
+            .subquery()
+        )
+        sub = (
+            select(
+                cast(claim_history.c.claim_id, String).label("cid"),
+                func.min(claim_history.c.at).label("at"),
+            )
+            .where(
+                claim_history.c.practice_id == self.practice_id,
+                claim_history.c.to_status == "submitted",
+            )
+            .group_by(claim_history.c.claim_id)
+            .subquery()
+        )
+        lag = self._days_between(paid.c.paid_on, self._day(sub.c.at))
+        q = (
+            select(func.count(), func.sum(lag))
+            .select_from(paid.join(sub, sub.c.cid == paid.c.cid))
+            .where(*_between(paid.c.paid_on, start, end))
+        )
+        n, total = self.conn.execute(q).one()
+        return int(n), int(total or 0)
+
+    # -- patients -----------------------------------------------------------------------------
+
+    def patient_cash(self, start: date | None, end: date | None) -> tuple[Money, Money]:
+        """(payments at the point of service: copays and payments received on the date of
+        service, all patient payments) received in the range."""
+        pos = func.sum(
+            case(
+                (patient_receipts.c.kind == "copay", patient_receipts.c.amount),
+                (
+                    patient_receipts.c.received_on == patient_receipts.c.service_date,
+                    patient_receipts.c.amount,
+                ),
+                else_=0,
+            )
+        )
+        q = select(pos, func.sum(patient_receipts.c.amount)).where(
+            patient_receipts.c.practice_id == self.practice_id,
+            patient_receipts.c.kind.in_(["payment", "copay"]),
+            *_between(patient_receipts.c.received_on, start, end),
+        )
+        a, b = self.conn.execute(q).one()
+        return _money(a), _money(b)
+
+    def patient_names(self, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        q = select(patients.c.id, patients.c.last_name, patients.c.first_name).where(
+            patients.c.practice_id == self.practice_id, patients.c.id.in_(list(ids))
+        )
+        return {i: f"{last}, {first}" for i, last, first in self.conn.execute(q)}
+
+    def payer_directory(self) -> dict[str, tuple[int, str, str]]:
+        """X12 payer ID -> (payer ref, name, payer class)."""
+        q = select(payers.c.payer_id, payers.c.id, payers.c.name, payers.c.payer_class).where(
+            payers.c.practice_id == self.practice_id
+        )
+        return {pid: (ref, name, cls) for pid, ref, name, cls in self.conn.execute(q)}
+
+    # -- denials ------------------------------------------------------------------------------
+
+    def denial_groups(
+        self, start: date | None, end: date | None
+    ) -> list[tuple[str, int | None, str, str, int, Money]]:
+        """(month, payer ref, category, CARCs as JSON text, count, amount) of the denials of
+        the range."""
+        month = self._month(denials.c.denied_on)
+        carcs = cast(denials.c.carcs, String)
+        q = (
+            select(
+                month,
+                denials.c.payer_id,
+                denials.c.category,
+                carcs,
+                func.count(),
+                func.sum(denials.c.amount),
+            )
+            .where(
+                denials.c.practice_id == self.practice_id,
+                *_between(denials.c.denied_on, start, end),
+            )
+            .group_by(month, denials.c.payer_id, denials.c.category, carcs)
+        )
+        return [
+            (m, ref, cat, str(c), int(n), _money(s))
+            for m, ref, cat, c, n, s in self.conn.execute(q)
+        ]
+
+    def top_procedures(
+        self, start: date | None, end: date | None, limit: int
+    ) -> tuple[list[tuple[str, int, Money]], list[tuple[str, int, Money]]]:
+        """The procedures with the most charges (lines, charges) and with the most denials
+        (denials, denied line charges) in the range; a claim-level denial counts on each of
+        its lines."""
+        by_charges = (
+            select(
+                encounter_lines.c.procedure,
+                func.count(),
+                func.sum(claim_lines.c.charge).label("total"),
+            )
+            .select_from(
+                claim_lines.join(
+                    encounter_lines, encounter_lines.c.id == claim_lines.c.encounter_line_id
+                )
+            )
+            .where(
+                claim_lines.c.practice_id == self.practice_id,
+                *_between(encounter_lines.c.dos_from, start, end),
+            )
+            .group_by(encounter_lines.c.procedure)
+            .order_by(func.sum(claim_lines.c.charge).desc(), encounter_lines.c.procedure)
+            .limit(limit)
+        )
+        on_line = and_(
+            claim_lines.c.claim_id == denials.c.claim_id,
+            (denials.c.line_id.is_(None)) | (claim_lines.c.id == denials.c.line_id),
+        )
+        by_denials = (
+            select(encounter_lines.c.procedure, func.count(), func.sum(claim_lines.c.charge))
+            .select_from(
+                denials.join(claim_lines, on_line).join(
+                    encounter_lines, encounter_lines.c.id == claim_lines.c.encounter_line_id
+                )
+            )
+            .where(
+                denials.c.practice_id == self.practice_id,
+                *_between(denials.c.denied_on, start, end),
+            )
+            .group_by(encounter_lines.c.procedure)
+            .order_by(func.count().desc(), encounter_lines.c.procedure)
+            .limit(limit)
+        )
+        return (
+            [(code, int(n), _money(s)) for code, n, s in self.conn.execute(by_charges)],
+            [(code, int(n), _money(s)) for code, n, s in self.conn.execute(by_denials)],
+        )
+
+
+def report_store(uow: UnitOfWork) -> ReportRepository:
+    """The report queries on ``uow``'s connection (inside its transaction)."""
+    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
+        raise TypeError("report_store needs an open SqlUnitOfWork with a practice")
+    return ReportRepository(uow._conn, uow.practice_id)
