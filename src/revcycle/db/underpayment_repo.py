@@ -159,17 +159,17 @@ class UnderpaymentRepository:
         )
 
     def add(self, lines: Sequence[UnderpaymentLine]) -> list[UnderpaymentLine]:
+        if not lines:
+            return []
         t = underpayment_lines
-        out = []
         now = self.clock.now()
-        for line in lines:
-            new_id = self.conn.execute(
-                insert(t)
-                .values(practice_id=self.practice_id, checked_at=now, **_row(line))
-                .returning(t.c.id)
-            ).scalar_one()
-            out.append(replace(line, id=new_id))
-        return out
+        rows = [
+            {"practice_id": self.practice_id, "checked_at": now, **_row(line)} for line in lines
+        ]
+        # one statement for all the lines (compiled once), ids back in the order given
+        result = self.conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows)
+        ids = [r.id for r in result]
+        return [replace(line, id=new_id) for line, new_id in zip(lines, ids, strict=True)]
 
     def update(self, line: UnderpaymentLine) -> None:
         t = underpayment_lines
