@@ -9,8 +9,6 @@ permitted. ``--json`` prints the result alone on stdout, amounts as strings.
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,6 +23,7 @@ from revcycle.cli.common import (
     fail,
     handled,
     out_console,
+    print_json,
     state,
 )
 
@@ -44,10 +43,6 @@ PatientArg = Annotated[str, typer.Argument(help="Patient id or MRN", show_defaul
 DateOpt = Annotated[
     str | None, typer.Option("--date", help="YYYY-MM-DD (default: today)", show_default=False)
 ]
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
 def _money(text: str, what: str) -> Money:
@@ -140,7 +135,7 @@ def payments_post(
         )
     data = payment_json(outcome)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     verb = "already recorded" if outcome.replayed else "recorded"
     out_console.print(
@@ -200,7 +195,7 @@ def payments_refund(
         )
     data = payment_json(outcome)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"refund {data['receipt_number']} of {data['amount']} recorded; credit now "
@@ -221,7 +216,7 @@ def payments_apply_credit(
         outcome = apply_credit(state(db, practice).context(), patient, store=_store())
     data = payment_json(outcome)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"applied {data['applied']} of credit; credit now {data['credit']}", highlight=False
@@ -244,7 +239,7 @@ def accounts_show(
     with handled():
         data = account_json(account(state(db, practice).context(), patient, store=_store()))
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"{data['name']} (MRN {data['mrn']}): owes {data['patient_open']}, credit "
@@ -312,7 +307,7 @@ def accounts_flag(
         )
     data = flags_json(flags)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"patient {data['patient_id']}: hold {'on' if data['hold'] else 'off'}, "
@@ -336,7 +331,7 @@ def accounts_credits(
             credit_json(c) for c in credit_balances(state(db, practice).context(), store=_store())
         ]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     t = Table("patient", "MRN", "name", "unapplied", "overpaid lines", "total", "owes elsewhere")
     for c in items:
@@ -373,7 +368,7 @@ def accounts_write_off_small(
         )
     items = [write_off_json(w) for w in done]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     for w in items:
         out_console.print(
@@ -427,7 +422,7 @@ def accounts_settings(
             settings = get_settings(ctx, store=_store())
     data = settings_json(settings)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     for k, v in data.items():
         out_console.print(f"{k}: {v}", highlight=False)
@@ -467,7 +462,7 @@ def statements_run(
             files[s.number] = str(path)
     data = run_json(run, files)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     for s in data["statements"]:
         out_console.print(
@@ -502,7 +497,7 @@ def statements_list(
         pid = find_patient(ctx, patient).id if patient else None
         items = [statement_json(s) for s in list_statements(ctx, store=_store(), patient_id=pid)]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     t = Table("number", "date", "patient", "balance", "credit", "due", "message")
     for s in items:
@@ -554,7 +549,7 @@ def collections_export(
     out.write_text(result.csv, encoding="utf-8")
     data = {"file": str(out), "referred": list(result.referred), "cleared": list(result.cleared)}
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"{len(result.referred)} account(s) referred -> {out}; {len(result.cleared)} cleared "
@@ -605,7 +600,7 @@ def plans_create(
 
 def _show_plan(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     out_console.print(
         f"plan {data['id']} patient {data['patient_id']}: {data['status']}, total "
@@ -638,7 +633,7 @@ def plans_list(
             for p in list_plans(state(db, practice).context(), store=_store(), status=status)
         ]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     for p in items:
         out_console.print(
@@ -686,7 +681,7 @@ def plans_check(
         )
     items = [plan_check_json(c) for c in found]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     for c in items:
         late = ", ".join(

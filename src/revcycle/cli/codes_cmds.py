@@ -11,7 +11,6 @@ commands so ``revcycle --help`` stays quick.  Progress and notices go to stderr.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from revcycle.cli.common import DbOpt, JsonOpt, err_console, fail, handled, out_console, state
+from revcycle.cli.common import (
+    DbOpt,
+    JsonOpt,
+    err_console,
+    fail,
+    handled,
+    out_console,
+    print_json,
+    state,
+)
 
 if TYPE_CHECKING:
     from revcycle.services.codesets_service import CodeSetService
@@ -76,10 +84,6 @@ def _cpt_notice(svc: CodeSetService) -> None:
         _say_once(NO_CPT_NOTICE)
 
 
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
-
-
 @codes.command("lookup")
 def lookup_cmd(
     code: Annotated[str, typer.Argument(help="The code, with or without its dot")],
@@ -99,7 +103,7 @@ def lookup_cmd(
         if system == "cpt":
             _cpt_notice(svc)
     if as_json:
-        _print_json(result.as_dict())
+        print_json(result.as_dict())
     else:
         facts = ["found" if result.found else "not found"]
         if result.billable is not None:
@@ -138,7 +142,7 @@ def search_cmd(
         if system == "cpt":
             _cpt_notice(svc)
     if as_json:
-        _print_json(hits)
+        print_json(hits)
         return
     from rich.table import Table
 
@@ -171,7 +175,7 @@ def suggest_cmd(
     with handled():
         found = _service(db).suggest(text, limit=limit, dos=when)
     if as_json:
-        _print_json([suggestion_dict(s) for s in found])
+        print_json([suggestion_dict(s) for s in found])
         return
     from rich.table import Table
 
@@ -231,7 +235,7 @@ def check_cmd(
         if lines:
             _cpt_notice(svc)
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "code": f.code,
@@ -312,7 +316,7 @@ def load_cmd(
             )
     out = version_dict(saved)
     if as_json:
-        _print_json(out)
+        print_json(out)
     else:
         out_console.print(
             f"loaded {saved.system} {saved.name}: {saved.row_count} rows from {saved.source_file}"
@@ -335,7 +339,7 @@ def versions_cmd(
         items = [version_dict(v) for v in svc.versions(system)]
         _cpt_notice(svc)
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     from rich.table import Table
 

@@ -180,6 +180,11 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def print_json(data: Any) -> None:
+    """A JSON document on stdout (the ``--json`` output: nothing else goes to stdout)."""
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
 def emit(model: BaseModel | list[Any], as_json: bool, human: Callable[[], None]) -> None:
     if as_json:
         if isinstance(model, list):

@@ -10,8 +10,6 @@ first four). Exit statuses as everywhere (``revcycle.cli.common``): 0 done, 1 no
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,6 +25,7 @@ from revcycle.cli.common import (
     fail,
     handled,
     out_console,
+    print_json,
     state,
 )
 
@@ -55,10 +54,6 @@ PatientOpt = Annotated[
 PdfOpt = Annotated[
     Path | None, typer.Option("--pdf", help="Write the PDF to this file", show_default=False)
 ]
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
 def _date(text: str | None, what: str) -> date | None:
@@ -208,7 +203,7 @@ def estimates_create(
     _write_pdf(pdf, stored.pdf)
     data = estimate_json(stored)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     _show_estimate(data)
 
@@ -229,7 +224,7 @@ def estimates_list(
         ctx = state(db, practice).context()
         items = [estimate_json(e) for e in list_estimates(ctx, store=_store(), patient=patient)]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     t = Table("number", "date", "patient", "service date", "basis", "allowed", "patient pays")
     for e in items:
@@ -261,7 +256,7 @@ def estimates_show(
     _write_pdf(pdf, found.pdf)
     data = estimate_json(found)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     _show_estimate(data)
 
@@ -353,7 +348,7 @@ def gfe_create(
     _write_pdf(pdf, stored.pdf)
     data = gfe_json(stored)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     _show_gfe(data)
 
@@ -377,7 +372,7 @@ def gfe_list(
         ctx = state(db, practice).context()
         items = [gfe_json(g) for g in list_gfes(ctx, store=_store(), patient=patient, late=late)]
     if as_json:
-        _print_json(items)
+        print_json(items)
         return
     t = Table("number", "issued", "patient", "scheduled", "due", "met", "total")
     for g in items:
@@ -407,7 +402,7 @@ def gfe_show(
         found = get_gfe(state(db, practice).context(), number, store=_store())
     data = gfe_json(found)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     _show_gfe(data)
 

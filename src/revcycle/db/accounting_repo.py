@@ -29,8 +29,7 @@ from revcycle.db.accounting_tables import (
 )
 from revcycle.db.ledger_repo import LedgerRepository
 from revcycle.db.ledger_tables import journal_entries, postings
-from revcycle.db.uow import SqlUnitOfWork
-from revcycle.domain.errors import PermissionDenied
+from revcycle.db.uow import bound
 from revcycle.domain.ledger import AccountKind, EntryKind, JournalEntry
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import Remittance
@@ -491,8 +490,5 @@ class AccountingRepository:
 
 def accounting_store(uow: UnitOfWork) -> AccountingRepository:
     """The accounting repository of ``uow``'s practice on its connection (its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None:
-        raise TypeError("accounting_store needs an open SqlUnitOfWork")
-    if uow.practice_id is None:
-        raise PermissionDenied("no practice chosen for this operation")
-    return AccountingRepository(uow._conn, uow.practice_id)
+    b = bound(uow, "accounting_store")
+    return AccountingRepository(b.conn, b.practice_id)

@@ -26,7 +26,7 @@ from revcycle.db.appeal_tables import (
     write_off_requests,
 )
 from revcycle.db.ledger_repo import LedgerRepository
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.errors import NotFound
 from revcycle.domain.ledger import JournalEntry
 from revcycle.domain.money import Money
@@ -363,6 +363,5 @@ class ActionRepository:
 
 def action_store(uow: UnitOfWork) -> ActionRepository:
     """The denial action store on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("action_store needs an open SqlUnitOfWork with a practice")
-    return ActionRepository(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "action_store")
+    return ActionRepository(b.conn, b.practice_id, b.clock)

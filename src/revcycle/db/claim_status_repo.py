@@ -25,7 +25,7 @@ from revcycle.db.claim_status_tables import (
     claim_status_responses,
     claim_status_settings,
 )
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.errors import NotFound
 from revcycle.domain.money import Money
 from revcycle.services import claim_status as service
@@ -344,9 +344,8 @@ def _datetime(value: Any) -> datetime | None:
 
 def status_store(uow: UnitOfWork) -> StatusRepository:
     """The claim status store on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("status_store needs an open SqlUnitOfWork with a practice")
-    return StatusRepository(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "status_store")
+    return StatusRepository(b.conn, b.practice_id, b.clock)
 
 
 def apply_277(

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from revcycle.db.bulk import COPY_THRESHOLD, insert_rows
 from revcycle.db.denial_tables import denial_events, denials
 from revcycle.db.tables import claim_lines, encounter_lines, payers
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.denial import (
     AGING_BUCKETS,
     OPEN_STATUSES,
@@ -444,6 +444,5 @@ class SqlDenialStore(DenialRepository):
 
 def denial_store(uow: UnitOfWork) -> SqlDenialStore:
     """Denial records on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("denial_store needs an open SqlUnitOfWork with a practice")
-    return SqlDenialStore(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "denial_store")
+    return SqlDenialStore(b.conn, b.practice_id, b.clock)

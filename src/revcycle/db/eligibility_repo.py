@@ -26,7 +26,7 @@ from revcycle.db.eligibility_tables import (
     eligibility_responses,
     eligibility_settings,
 )
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.eligibility import EligibilityResponse
 from revcycle.domain.errors import NotFound
 from revcycle.services import eligibility as service
@@ -356,9 +356,8 @@ class EligibilityRepository:
 
 def eligibility_store(uow: UnitOfWork) -> EligibilityRepository:
     """The eligibility store on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("eligibility_store needs an open SqlUnitOfWork with a practice")
-    return EligibilityRepository(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "eligibility_store")
+    return EligibilityRepository(b.conn, b.practice_id, b.clock)
 
 
 def apply_271(

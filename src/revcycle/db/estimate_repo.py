@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from revcycle.db.estimate_tables import estimates, good_faith_estimates
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.money import Money
 from revcycle.services.estimate_ports import StoredEstimate, StoredGfe
 from revcycle.services.ports import Clock, UnitOfWork
@@ -166,6 +166,5 @@ class EstimateRepository:
 
 def estimate_store(uow: UnitOfWork) -> EstimateRepository:
     """The estimate records on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("estimate_store needs an open SqlUnitOfWork with a practice")
-    return EstimateRepository(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "estimate_store")
+    return EstimateRepository(b.conn, b.practice_id, b.clock)

@@ -26,7 +26,7 @@ from revcycle.db.patient_billing_tables import (
     payment_plans,
 )
 from revcycle.db.patient_ledger_repo import PatientLedgerRepository
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.errors import Conflict
 from revcycle.domain.money import Money
 from revcycle.services.billing_ports import (
@@ -382,9 +382,8 @@ class SqlBillingStore:
 
 def billing_store(uow: UnitOfWork) -> SqlBillingStore:
     """Both patient-billing ports on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("billing_store needs an open SqlUnitOfWork with a practice")
+    b = bound(uow, "billing_store")
     return SqlBillingStore(
-        PatientLedgerRepository(uow._conn, uow.practice_id),
-        PatientBillingRepository(uow._conn, uow.practice_id, uow.clock),
+        PatientLedgerRepository(b.conn, b.practice_id),
+        PatientBillingRepository(b.conn, b.practice_id, b.clock),
     )

@@ -44,7 +44,7 @@ from revcycle.db.tables import (
     patients,
     payers,
 )
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.domain.money import Money
 from revcycle.reports.aging import bucket_starts
 from revcycle.services.ports import UnitOfWork
@@ -472,6 +472,5 @@ class ReportRepository:
 
 def report_store(uow: UnitOfWork) -> ReportRepository:
     """The report queries on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("report_store needs an open SqlUnitOfWork with a practice")
-    return ReportRepository(uow._conn, uow.practice_id)
+    b = bound(uow, "report_store")
+    return ReportRepository(b.conn, b.practice_id)

@@ -22,7 +22,7 @@ from revcycle.db.codeset_tables import codeset_versions
 from revcycle.db.submission_tables import submission_claims, submissions
 from revcycle.db.tables import claims, encounters, payers
 from revcycle.db.underpayment_tables import underpayment_lines, underpayment_settings
-from revcycle.db.uow import SqlUnitOfWork
+from revcycle.db.uow import bound
 from revcycle.denials.underpayments import DEFAULT_TOLERANCE
 from revcycle.domain.money import Money
 from revcycle.services.ports import Clock, UnitOfWork
@@ -246,6 +246,5 @@ def _day(at: datetime) -> date:
 
 def underpayment_store(uow: UnitOfWork) -> UnderpaymentRepository:
     """The underpayment store on ``uow``'s connection (inside its transaction)."""
-    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None or uow.practice_id is None:
-        raise TypeError("underpayment_store needs an open SqlUnitOfWork with a practice")
-    return UnderpaymentRepository(uow._conn, uow.practice_id, uow.clock)
+    b = bound(uow, "underpayment_store")
+    return UnderpaymentRepository(b.conn, b.practice_id, b.clock)

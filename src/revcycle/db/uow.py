@@ -6,6 +6,7 @@ through a use case writes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -149,3 +150,23 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, practice_id: int | None) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock, practice_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """What a feature's store needs from an open unit of work: its connection (so the store
+    writes in the same transaction), its practice and its clock."""
+
+    conn: Connection
+    practice_id: int
+    clock: Clock
+
+
+def bound(uow: object, store: str) -> Bound:
+    """The open ``SqlUnitOfWork`` behind ``uow`` for the store named ``store``: every
+    ``*_store(uow)`` factory of ``revcycle.db`` binds itself through this one place."""
+    if not isinstance(uow, SqlUnitOfWork) or uow._conn is None:
+        raise TypeError(f"{store} needs an open SqlUnitOfWork")
+    if uow.practice_id is None:
+        raise PermissionDenied("no practice chosen for this operation")
+    return Bound(uow._conn, uow.practice_id, uow.clock)
