@@ -19,6 +19,7 @@ BENCHES = (
     "eligibility",
     "denials",
     "reports",
+    "demo",
 )
 
 

@@ -6,79 +6,95 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
+from pypdf import PdfReader
 
-from revcycle.cli.app import app
+from revcycle.cli.demo_cmd import STAGES
 
 
-def test_demo_registers_the_sample_practice_and_prints_it(tmp_path):
+def _demo(tmp_path: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "revcycle"
     env = {k: v for k, v in os.environ.items() if k != "REVCYCLE_DATABASE_URL"}
-    r = subprocess.run(
-        [str(exe), "demo", "--out", str(tmp_path / "out"), "--seed", "3", "--encounters", "40"],
+    return subprocess.run(
+        [str(exe), "demo", "--out", str(out), *args],
         capture_output=True,
         text=True,
         env=env,
         check=False,
         cwd=tmp_path,
     )
+
+
+def test_demo_runs_every_stage_and_writes_its_files(tmp_path):
+    out = tmp_path / "out"
+    r = _demo(tmp_path, out, "--seed", "3", "--encounters", "120")
     assert r.returncode == 0, r.stderr
-    assert "Prairie Family Medicine LLC" in r.stdout
-    assert "Medicare Part B" in r.stdout
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    reg = summary["stages"]["registration"]
-    # 24 insured patients (some with two coverages) and 2 uninsured
-    assert reg["patients"] == 26 and reg["coverages"] > 24 and reg["providers"] == 5
-    claims = summary["stages"]["claims"]
-    assert summary["stages"]["charge_entry"]["encounters"] == 40
-    assert claims["created"] == 40 and claims["clean_first_pass"] + claims["held"] == 40
-    assert claims["held"] >= 1 and claims["clean_first_pass"] >= 30
-    assert (tmp_path / "out" / "837P-ready-claims.x12").read_text().startswith("ISA*")
-    sub = summary["stages"]["submission"]
-    assert sub["claims_sent"] == claims["clean_first_pass"] and sub["responses_applied"] >= 3
-    adjudicated = sum(
-        n
-        for status, n in sub["claims_by_status"].items()
-        if status in ("paid", "partially_paid", "denied")
-    )
-    assert adjudicated == sub["claims_sent"] + sub["secondary_claims_sent"]
-    # every 835 posted itself to the ledger; the secondaries it created went out and were paid
-    po = summary["stages"]["posting"]
+    assert "Prairie Family Medicine LLC" in r.stdout and "Medicare Part B" in r.stdout
+    assert "Revenue-cycle KPIs" in r.stdout and "days_in_ar" in r.stdout
+    for stage in STAGES:  # a progress bar per stage, on stderr
+        assert stage in r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary["profile"]) == list(STAGES)
+    assert all(p["seconds"] >= 0 and p["peak_rss_mb"] > 0 for p in summary["profile"].values())
+    reg = summary["registration"]
+    # 24 insured patients at least (some with two coverages), 2 uninsured; two specialties
+    assert reg["patients"] == 26 and reg["self_pay"] == 2 and reg["coverages"] > 24
+    assert reg["providers"] == 6 and reg["facilities"] == 2
+    el = summary["eligibility"]
+    assert el["appointments"] == 24 and el["answered"] == el["inquiries_sent"]
+    assert el["member_ids_corrected"] >= 1 and el["rechecked"] == el["member_ids_corrected"]
+    assert el["discrepancies_queued"] >= 1 and el["estimates"] == el["estimates_from_271"]
+    co, ce = summary["coding"], summary["charge_entry"]
+    assert co["encounters_reviewed"] == ce["encounters"] == 120
+    assert co["flagged"] >= co["corrected_by_coder"]
+    claims = summary["claims"]
+    assert claims["created"] == 120 and claims["clean_first_pass"] + claims["held"] == 120
+    assert claims["held"] == claims["fixed_by_rules"] + claims["queued_for_a_person"]
+    sub, adj = summary["submission"], summary["adjudication"]
+    assert sub["claims_sent"] == claims["clean_first_pass"] + claims["fixed_by_rules"]
+    assert sub["acknowledgments_applied"] >= 2  # 999 and 277CA the same day
+    po = summary["posting"]
     assert po["files_posted"] >= 1 and po["files_rejected"] == 0 and po["unmatched"] == 0
-    assert po["claim_payments"] == adjudicated
-    assert po["secondary_claims_created"] == sub["secondary_claims_sent"]
-    pb = summary["stages"]["patient_billing"]
-    assert pb["statements"] >= 1 and pb["payments_at_desk"] >= 1
-    assert len(list((tmp_path / "out" / "statements").glob("*.pdf"))) == pb["statements"]
-    es = summary["stages"]["estimates"]
-    assert es["good_faith_estimates"] == es["met_deadline"] == 2
-    assert len(list((tmp_path / "out" / "estimates").glob("G*.pdf"))) == 2
-    # tomorrow's schedule: one batch 270, every 271 applied, estimates from their benefits
-    el = summary["stages"]["eligibility"]
-    assert el["appointments"] == el["inquiries_sent"] == el["answered"] == 24
-    assert el["estimates"] == el["estimates_from_271"] == 24
-    assert sub["status_inquiries"] >= 0
-    # the denials are worked: at least one appeal each run, decided and paid by the next 835
-    dn = summary["stages"]["denials"]
-    assert dn["appeals"] >= 1 and dn["paid_after_appeal"] == dn["appeals"]
+    assert po["secondary_claims_created"] == adj["secondary_claims_sent"] >= 1
+    assert adj["crossovers"] >= 1  # the crossover patient's claims, never billed to Medigap
+    dn, sc = summary["denials"], summary["second_cycle"]
+    assert dn["appeals"] >= 1 and sc["paid_after_appeal"] == dn["appeals"]
+    assert sc["corrections_paid"] == dn["corrected_claims"]
     assert dn["written_off"] >= 1
+    pb = summary["patient_billing"]
+    assert pb["statements"] >= 1 and pb["payments_at_desk"] >= 1
+    # files: every X12 interchange, one per file; the PDFs named for what they are
+    outbound = sorted(p.name for p in (out / "x12" / "outbound").iterdir())
+    inbound = sorted(p.name for p in (out / "x12" / "inbound").iterdir())
+    assert any(n.startswith("837P-") for n in outbound) and any("270" in n for n in outbound)
+    assert {"835", "999", "277CA", "271"} <= {n.split("-")[1].removesuffix(".x12") for n in inbound}
+    for f in [*(out / "x12" / "outbound").iterdir(), *(out / "x12" / "inbound").iterdir()]:
+        text = f.read_text(encoding="latin-1")
+        assert text.startswith("ISA") and text.count("IEA") == 1, f.name
+    pdfs = {p.name for p in (out / "pdf").iterdir()}
+    assert {"gfe-PF900000.pdf", "gfe-PF900001.pdf"} <= pdfs
+    assert len([n for n in pdfs if n.startswith("statement-")]) == pb["statements"]
+    assert len([n for n in pdfs if n.startswith("appeal-")]) == dn["appeals"]
+    assert 1 <= len([n for n in pdfs if n.startswith("claim-")]) <= 5
+    assert len(PdfReader(out / "pdf" / "gfe-PF900000.pdf").pages) >= 1
     # the KPIs, and the dashboard as one self-contained file with its charts
-    kpis = summary["stages"]["reports"]["kpis"]
-    assert kpis["clean_claim_rate"] is not None and kpis["days_in_ar"] is not None
-    report = (tmp_path / "out" / "report.html").read_text()
+    assert summary["kpis"]["clean_claim_rate"] is not None
+    report = (out / "report.html").read_text()
     assert "<svg" in report and "<script" not in report and "http" not in report.split("<svg")[0]
-    assert (tmp_path / "out" / "demo.db").exists()
+    assert (out / "demo.db").exists()
     assert not (tmp_path / "revcycle.db").exists()
 
 
-def test_demo_is_deterministic_for_a_seed_and_reruns_cleanly(tmp_path):
-    runner = CliRunner()
-    first = runner.invoke(
-        app, ["demo", "--out", str(tmp_path), "--seed", "11", "--encounters", "20", "--json"]
-    )
-    assert first.exit_code == 0, first.stderr
-    second = runner.invoke(
-        app, ["demo", "--out", str(tmp_path), "--seed", "11", "--encounters", "20", "--json"]
-    )
-    assert second.exit_code == 0
-    assert json.loads(first.stdout) == json.loads(second.stdout)
+def test_demo_json_is_the_kpis_only_and_byte_identical_for_a_seed(tmp_path):
+    first = _demo(tmp_path, tmp_path / "a", "--seed", "11", "--encounters", "40", "--json")
+    assert first.returncode == 0, first.stderr
+    second = _demo(tmp_path, tmp_path / "b", "--seed", "11", "--encounters", "40", "--json")
+    assert second.returncode == 0, second.stderr
+    assert first.stdout == second.stdout  # no timestamps, paths or durations
+    kpis = json.loads(first.stdout)
+    assert {"days_in_ar", "clean_claim_rate", "net_collection_rate"} <= set(kpis)
+    assert set(kpis["days_in_ar"]) >= {"value", "numerator", "denominator", "definition"}
+    assert str(tmp_path) not in first.stdout
+    # progress went to stderr; a rerun in the same folder starts afresh
+    assert "registration" in first.stderr
+    again = _demo(tmp_path, tmp_path / "a", "--seed", "11", "--encounters", "40", "--json")
+    assert again.returncode == 0 and again.stdout == first.stdout

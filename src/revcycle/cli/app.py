@@ -231,7 +231,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed")] = 7,
     encounters: Annotated[
         int, typer.Option("--encounters", help="Number of encounters (later stages)")
-    ] = 200,
+    ] = 500,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -1,13 +1,16 @@
 """The synthetic practice of ``revcycle demo``: deterministic for a seed.
 
-Registration stage: one practice with its providers, a facility, the simulator's payers with
-their plans and enrollments, and patients with coverages (self and dependents, Medicare with a
-Medigap secondary, Medicaid, HMO). Later stages add encounters, claims and payments.
+Registration stage: one practice (family medicine and a cardiology specialty, each at its own
+location) with its providers, the simulator's payers with their plans and enrollments, and
+patients with coverages (self and dependents, Medicare with a Medigap secondary, one of them a
+crossover, Medicaid, HMO), a few with a mistyped member ID the batch 270 catches. Later stages
+add encounters, claims and payments.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,9 +20,11 @@ from revcycle.domain.patient import Patient
 from revcycle.domain.payer import Payer
 from revcycle.domain.practice import Practice
 from revcycle.domain.provider import Facility, Provider
+from revcycle.domain.user import WRITE_PATIENTS
 from revcycle.services import patients as patient_service
 from revcycle.services import setup
 from revcycle.services.context import Context
+from revcycle.services.ports import UnitOfWork
 
 LAST_NAMES = [
     "Alvarez",
@@ -140,6 +145,11 @@ PAYERS = (
 )
 
 
+def make_member_id(rng: random.Random) -> str:
+    """A commercial member ID in the simulator payers' format."""
+    return f"W{rng.randrange(10**8, 10**9)}"
+
+
 def make_npi(rng: random.Random) -> str:
     first_nine = "1" + "".join(str(rng.randrange(10)) for _ in range(8))
     return first_nine + str(npi_check_digit(first_nine))
@@ -183,6 +193,7 @@ class DemoPractice:
     coverages: list[Coverage] = field(default_factory=list)
     self_pay: list[Patient] = field(default_factory=list)  # uninsured patients
     denial_scenarios: list[Patient] = field(default_factory=list)  # see DENIAL_SCENARIOS
+    wrong_member_ids: list[Coverage] = field(default_factory=list)  # mistyped at the desk
 
 
 DENIAL_SCENARIOS = {
@@ -190,6 +201,38 @@ DENIAL_SCENARIOS = {
     0: "1MN0A00AA05",  # denied as not medically necessary: appealed with records, overturned
     1: "1NC0A00AA07",  # a bundled service: written off
 }
+
+
+# Front-desk mistakes the batch 270 catches: a member ID the payer does not know (the
+# simulator's ``unknown_member`` scenario answers AAA 75); the desk corrects it from the card.
+WRONG_MEMBER_ID = "1UN0A00AA02"
+FRONT_DESK_SCENARIOS = (6,)
+# A Medicare patient whose Medigap plan has a crossover agreement: Medicare forwards the claim
+# (MA18), revcycle records the crossover and does not bill the Medigap plan itself.
+CROSSOVER_PATIENT = 9
+CROSSOVER_MEMBER = ("1EG4TE5MK73", "MG1EG4TE5MK73")
+
+# Family medicine (the practice's own taxonomy) and a cardiology specialty.
+PROVIDERS = (
+    ("Helen", "Okonkwo", "MD", "rendering,billing", "207Q00000X"),
+    ("Marcus", "Lindgren", "DO", "rendering", "207R00000X"),
+    ("Priya", "Raman", "NP", "rendering", "363LF0000X"),
+    ("Samuel", "Ortiz", "MD", "rendering,referring", "207RC0000X"),
+    ("Grace", "Whitfield", "MD", "supervising,rendering", "207Q00000X"),
+    ("Anika", "Brandt", "MD", "rendering", "207RC0000X"),
+)
+CARDIOLOGY = "207RC0000X"
+FACILITIES = (
+    (
+        "Prairie Family Medicine - Main Clinic",
+        {"line1": "1200 Lincoln Ave", "line2": "Suite 200", "city": "Springfield", "state": "IL",
+         "zip": "627011234"},
+    ),
+    (
+        "Prairie Heart and Vascular",
+        {"line1": "800 N Rutledge St", "city": "Springfield", "state": "IL", "zip": "627021832"},
+    ),
+)  # fmt: skip
 
 
 def _address(rng: random.Random) -> dict[str, str]:
@@ -205,8 +248,93 @@ def _dob(rng: random.Random, today: date, low: int, high: int) -> date:
     return today - timedelta(days=rng.randrange(low * 365 + 1, high * 365 - 1))
 
 
-def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -> DemoPractice:
-    """Register the synthetic practice through the same use cases the CLI and API call."""
+def _payers_and_plans(ctx: Context, demo: DemoPractice) -> dict[str, int]:
+    plans: dict[str, int] = {}
+    for spec in PAYERS:
+        payer = setup.create_payer(
+            ctx, {k: v for k, v in spec.items() if k != "plans"} | {"route": "simulator"}
+        )
+        assert payer.id is not None
+        demo.payers.append(payer)
+        for name, ptype, cfi in spec["plans"]:  # type: ignore[attr-defined]
+            plan = setup.add_plan(
+                ctx, payer.id, {"name": name, "plan_type": ptype, "claim_filing_indicator": cfi}
+            )
+            assert plan.id is not None
+            plans[str(spec["payer_id"])] = plan.id
+        setup.add_enrollment(
+            ctx,
+            payer.id,
+            {
+                "edi": True,
+                "era": True,
+                "eft": True,
+                "participation": "participating",
+                "effective": date(2020, 1, 1),
+            },
+        )
+    return plans
+
+
+def _coverages(
+    rng: random.Random,
+    i: int,
+    kind: str,
+    plans: dict[str, int],
+    today: date,
+    last: str,
+    address: dict[str, str],
+) -> list[dict[str, object]]:
+    """The coverages patient ``i`` of ``kind`` presents at registration (scenario members
+    planted at fixed indexes, see ``DENIAL_SCENARIOS`` and ``FRONT_DESK_SCENARIOS``)."""
+    member = make_member_id(rng)
+    if i in DENIAL_SCENARIOS:  # the payer will deny this patient's first visit: worked later
+        member = DENIAL_SCENARIOS[i]
+    elif i in FRONT_DESK_SCENARIOS or (i >= 24 and kind == "commercial" and rng.random() < 0.02):
+        member = WRONG_MEMBER_ID  # a mistyped card: the 271 says the payer does not know it
+    group = f"G{rng.randrange(10000, 99999)}"
+    if kind == "commercial":
+        return [{"plan_id": plans["SIMPPO"], "member_id": member, "group_number": group}]
+    if kind == "hmo":
+        return [{"plan_id": plans["SIMHMO"], "member_id": member, "group_number": group}]
+    if kind == "medicare":
+        mbi, medigap = make_mbi(rng), member
+        if i == CROSSOVER_PATIENT:  # Medicare forwards this one's claims to the Medigap plan
+            mbi, medigap = CROSSOVER_MEMBER
+        return [
+            {"plan_id": plans["SIMMCR"], "member_id": mbi},
+            {"plan_id": plans["SIMMGP"], "member_id": medigap, "order": "secondary"},
+        ]
+    if kind == "medicaid":
+        return [{"plan_id": plans["SIMMCD"], "member_id": f"{rng.randrange(10**10, 10**11)}"}]
+    parent_sex = rng.choice("FM")
+    return [
+        {
+            "plan_id": plans["SIMPPO"],
+            "member_id": member,
+            "group_number": group,
+            "relationship": "19",
+            "subscriber": {
+                "first_name": rng.choice(FIRST_F if parent_sex == "F" else FIRST_M),
+                "last_name": last,
+                "sex": parent_sex,
+                "dob": _dob(rng, today, 30, 50),
+                "address": address,
+            },
+        }
+    ]
+
+
+def register_demo_practice(
+    operator: Context,
+    seed: int,
+    n_patients: int = 24,
+    progress: Callable[[int], None] | None = None,
+) -> DemoPractice:
+    """Register the synthetic practice through the same use cases the CLI and API call:
+    family medicine at the main clinic and cardiology at the heart clinic, the simulator's
+    payers, ``n_patients`` insured patients (registered 500 to a transaction) and two uninsured
+    ones. ``progress`` is told of each patient registered."""
     rng = random.Random(seed)
     today = operator.clock.today()
     practice = setup.create_practice(
@@ -235,13 +363,7 @@ def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -
     assert practice.id is not None
     ctx = operator.with_practice(practice.id)
     demo = DemoPractice(practice)
-    for first, last, cred, roles, tax in (
-        ("Helen", "Okonkwo", "MD", "rendering,billing", "207Q00000X"),
-        ("Marcus", "Lindgren", "DO", "rendering", "207R00000X"),
-        ("Priya", "Raman", "NP", "rendering", "363LF0000X"),
-        ("Samuel", "Ortiz", "MD", "referring", "207RC0000X"),
-        ("Grace", "Whitfield", "MD", "supervising,rendering", "207Q00000X"),
-    ):
+    for first, last, cred, roles, tax in PROVIDERS:
         demo.providers.append(
             setup.create_provider(
                 ctx,
@@ -256,117 +378,34 @@ def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -
                 },
             )
         )
-    demo.facilities.append(
-        setup.create_facility(
-            ctx,
-            {
-                "name": "Prairie Family Medicine - Main Clinic",
-                "place_of_service": "11",
-                "npi": practice.group_npi,
-                "address": {
-                    "line1": "1200 Lincoln Ave",
-                    "line2": "Suite 200",
-                    "city": "Springfield",
-                    "state": "IL",
-                    "zip": "627011234",
-                },
-            },
-        )
-    )
-    plans: dict[str, int] = {}
-    for spec in PAYERS:
-        payer = setup.create_payer(
-            ctx, {k: v for k, v in spec.items() if k != "plans"} | {"route": "simulator"}
-        )
-        assert payer.id is not None
-        demo.payers.append(payer)
-        for name, ptype, cfi in spec["plans"]:  # type: ignore[attr-defined]
-            plan = setup.add_plan(
-                ctx, payer.id, {"name": name, "plan_type": ptype, "claim_filing_indicator": cfi}
-            )
-            assert plan.id is not None
-            plans[str(spec["payer_id"])] = plan.id
-        setup.add_enrollment(
-            ctx,
-            payer.id,
-            {
-                "edi": True,
-                "era": True,
-                "eft": True,
-                "participation": "participating",
-                "effective": date(2020, 1, 1),
-            },
-        )
-    start = date(today.year - 1, 1, 1)
-    for i in range(n_patients):
-        kind = ("commercial", "commercial", "hmo", "medicare", "medicaid", "dependent")[i % 6]
-        sex = rng.choice("FM")
-        first = rng.choice(FIRST_F if sex == "F" else FIRST_M)
-        last = LAST_NAMES[i % len(LAST_NAMES)]
-        age_range = {"medicare": (66, 90), "dependent": (3, 17), "medicaid": (1, 60)}.get(
-            kind, (19, 64)
-        )
-        address = _address(rng)
-        patient = patient_service.register_patient(
-            ctx,
-            {
-                "mrn": f"PF{1000 + i}",
-                "first_name": first,
-                "last_name": last,
-                "sex": sex,
-                "dob": _dob(rng, today, *age_range),
-                "address": address,
-                "phone": f"217555{rng.randrange(1000, 9999)}",
-            },
-            allow_duplicate=True,
-        )
-        assert patient.id is not None
-        demo.patients.append(patient)
-        if i in DENIAL_SCENARIOS:
-            demo.denial_scenarios.append(patient)
-        member = f"W{rng.randrange(10**8, 10**9)}"
-        if i in DENIAL_SCENARIOS:  # the payer will deny this patient's first visit: worked later
-            member = DENIAL_SCENARIOS[i]
-        group = f"G{rng.randrange(10000, 99999)}"
-        covs: list[dict[str, object]] = []
-        if kind == "commercial":
-            covs.append({"plan_id": plans["SIMPPO"], "member_id": member, "group_number": group})
-        elif kind == "hmo":
-            covs.append({"plan_id": plans["SIMHMO"], "member_id": member, "group_number": group})
-        elif kind == "medicare":
-            covs.append({"plan_id": plans["SIMMCR"], "member_id": make_mbi(rng)})
-            covs.append({"plan_id": plans["SIMMGP"], "member_id": member, "order": "secondary"})
-        elif kind == "medicaid":
-            covs.append(
-                {"plan_id": plans["SIMMCD"], "member_id": f"{rng.randrange(10**10, 10**11)}"}
-            )
-        else:
-            parent_sex = rng.choice("FM")
-            covs.append(
+    for name, address in FACILITIES:
+        demo.facilities.append(
+            setup.create_facility(
+                ctx,
                 {
-                    "plan_id": plans["SIMPPO"],
-                    "member_id": member,
-                    "group_number": group,
-                    "relationship": "19",
-                    "subscriber": {
-                        "first_name": rng.choice(FIRST_F if parent_sex == "F" else FIRST_M),
-                        "last_name": last,
-                        "sex": parent_sex,
-                        "dob": _dob(rng, today, 30, 50),
-                        "address": address,
-                    },
-                }
+                    "name": name,
+                    "place_of_service": "11",
+                    "npi": make_npi(rng),
+                    "address": address,
+                },
             )
-        for cov in covs:
-            demo.coverages.append(
-                patient_service.add_coverage(ctx, patient.id, cov | {"effective": start})
-            )
+        )
+    plans = _payers_and_plans(ctx, demo)
+    start = date(today.year - 1, 1, 1)
+    ctx.require(WRITE_PATIENTS)
+    for chunk in range(0, n_patients, 500):
+        with ctx.uow() as uow:
+            for i in range(chunk, min(n_patients, chunk + 500)):
+                _register_insured(ctx, uow, demo, rng, i, plans, today, start)
+            uow.commit()
+        if progress is not None:
+            progress(min(n_patients, chunk + 500) - chunk)
     for j, (first, last, sex) in enumerate((("Rosa", "Delgado", "F"), ("Tom", "Becker", "M"))):
         # uninsured: they get a Good Faith Estimate before their visit, and pay themselves
         patient = patient_service.register_patient(
             ctx,
             {
-                "mrn": f"PF{2000 + j}",
+                "mrn": f"PF{900000 + j}",
                 "first_name": first,
                 "last_name": last,
                 "sex": sex,
@@ -379,3 +418,46 @@ def register_demo_practice(operator: Context, seed: int, n_patients: int = 24) -
         demo.patients.append(patient)
         demo.self_pay.append(patient)
     return demo
+
+
+def _register_insured(
+    ctx: Context,
+    uow: UnitOfWork,
+    demo: DemoPractice,
+    rng: random.Random,
+    i: int,
+    plans: dict[str, int],
+    today: date,
+    start: date,
+) -> None:
+    kind = ("commercial", "commercial", "hmo", "medicare", "medicaid", "dependent")[i % 6]
+    sex = rng.choice("FM")
+    first = rng.choice(FIRST_F if sex == "F" else FIRST_M)
+    last = LAST_NAMES[i % len(LAST_NAMES)]
+    age_range = {"medicare": (66, 90), "dependent": (3, 17), "medicaid": (1, 60)}.get(
+        kind, (19, 64)
+    )
+    address = _address(rng)
+    patient = patient_service.register_patient_in(
+        ctx,
+        uow,
+        {
+            "mrn": f"PF{1000 + i}",
+            "first_name": first,
+            "last_name": last,
+            "sex": sex,
+            "dob": _dob(rng, today, *age_range),
+            "address": address,
+            "phone": f"217555{rng.randrange(1000, 9999)}",
+        },
+        True,
+    )
+    assert patient.id is not None
+    demo.patients.append(patient)
+    if i in DENIAL_SCENARIOS:
+        demo.denial_scenarios.append(patient)
+    for cov in _coverages(rng, i, kind, plans, today, last, address):
+        coverage = patient_service.add_coverage_in(ctx, uow, patient.id, cov | {"effective": start})
+        demo.coverages.append(coverage)
+        if coverage.member_id == WRONG_MEMBER_ID:
+            demo.wrong_member_ids.append(coverage)

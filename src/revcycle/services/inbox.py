@@ -178,9 +178,10 @@ def poll(
         for outcome in jobs.run_pending(ctx_factory, kinds=APPLY_KINDS):
             if outcome.state != "done":
                 result.failed.append(outcome.error or "")
-        with base.uow() as uow:
-            applied = {f.id for f in uow.inbound_files.list(state="applied")}
-        result.applied.extend(i for i in result.stored if i in applied)
+        with base.uow() as uow:  # the files of this poll only, not every file ever applied
+            result.applied.extend(
+                i for i in result.stored if uow.inbound_files.get(i).state == "applied"
+            )
     return result
 
 
@@ -208,7 +209,12 @@ def _store(
         state = "received" if practice_id is not None else "unmatched"
         if summary["kind"] == "unknown":
             state = "failed"
-        elif control and uow.inbound_files.same_interchange(sender, control):
+        elif control and any(
+            # ISA13 is unique per sender and receiver: a clearinghouse numbers each
+            # submitter's interchanges on its own, so two practices may get the same number
+            f.receiver_id == isa.get("receiver", "")
+            for f in uow.inbound_files.same_interchange(sender, control)
+        ):
             state = "duplicate"
         stored = uow.inbound_files.add(
             InboundFile(

@@ -157,7 +157,14 @@ class EncounterRepository(Protocol):
 
     def by_external_ref(self, ref: str) -> Encounter | None: ...
 
-    def list(self, *, patient_id: int | None = None, limit: int = 500) -> Sequence[Encounter]: ...
+    def list(
+        self,
+        *,
+        patient_id: int | None = None,
+        limit: int = 500,
+        dos_from: date | None = None,
+        dos_before: date | None = None,
+    ) -> Sequence[Encounter]: ...
 
     def entered_at(self, encounter_id: int) -> datetime | None: ...
 

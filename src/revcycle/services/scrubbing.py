@@ -67,8 +67,10 @@ def scrub_input(
         PriorService(
             line.procedure, line.dos_from or e.dos_from, e.rendering_provider_id, line.modifiers
         )
-        for e in uow.encounters.list(patient_id=enc.patient_id)
-        if e.id != enc.id and window <= e.dos_from < enc.dos_from
+        for e in uow.encounters.list(
+            patient_id=enc.patient_id, dos_from=window, dos_before=enc.dos_from, limit=10_000
+        )
+        if e.id != enc.id
         for line in e.lines
     ]
     return ScrubInput(

@@ -1,0 +1,62 @@
+"""Demo benchmark: ``revcycle demo --encounters N`` on SQLite and on PostgreSQL.
+
+Target (issue 10): 100,000 encounters complete in < 10 minutes and < 2 GB on each database.
+The demo runs in a subprocess (as a user runs it); its ``summary.json`` gives each stage's wall
+time and peak memory (the process's high-water mark, reset at each stage start), and the
+whole run's wall time and peak RSS are measured here. ``python -m bench demo [N] [sqlite|pg]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.denials_bench import _with_pg_database
+
+TARGET_SECONDS = 600
+TARGET_MB = 2048
+
+
+def run(label: str, n: int, db: str | None) -> None:
+    exe = Path(sys.executable).parent / "revcycle"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        args = [str(exe), "demo", "--out", str(out), "--encounters", str(n), "--json"]
+        if db:
+            args += ["--db", db]
+        env = {k: v for k, v in os.environ.items() if k != "REVCYCLE_DATABASE_URL"}
+        started = time.perf_counter()
+        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        wall = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if done.returncode != 0:
+            print(f"{label}: FAILED after {wall:.0f} s\n{done.stderr[-2000:]}")
+            return
+        profile = json.loads((out / "summary.json").read_text())["profile"]
+    print(f"{label}: {n:,} encounters")
+    for stage, p in profile.items():
+        print(f"  {stage:<42} {p['seconds']:>8.1f} s  {p['peak_rss_mb']:>7.0f} MB")
+    verdict = "met" if wall < TARGET_SECONDS and peak < TARGET_MB else "MISSED"
+    print(
+        f"  total {wall:.0f} s (target < {TARGET_SECONDS} s), peak RSS {peak:.0f} MB "
+        f"(target < {TARGET_MB} MB): {verdict}"
+    )
+
+
+def main(n: int = 100_000, which: str = "both") -> None:
+    if which in ("both", "sqlite"):
+        run("SQLite", n, None)
+    if which in ("both", "pg"):
+        _with_pg_database(lambda url: run("PostgreSQL", n, url))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, *sys.argv[2:3])

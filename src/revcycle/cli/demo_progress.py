@@ -1,0 +1,88 @@
+"""The demo's stages on screen and on the record: a progress bar per stage (on stderr) and,
+per stage, its wall time and the peak memory of the process while it ran.
+
+Peak memory per stage: on Linux the kernel's high-water mark (``VmHWM``) is reset at the start
+of each stage (``/proc/self/clear_refs``), so each figure is that stage's own peak; elsewhere
+the process's peak so far (``ru_maxrss``) is reported.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+Advance = Callable[[int], None]
+_STATUS = Path("/proc/self/status")
+_CLEAR = Path("/proc/self/clear_refs")
+
+
+def _reset_peak() -> bool:
+    try:
+        _CLEAR.write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_mb(reset_worked: bool) -> float:
+    if reset_worked:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class Stages:
+    """``with stages.stage("claims", total=n) as advance: ...`` shows a bar, times the stage
+    and records its peak memory in ``profile``."""
+
+    def __init__(self, console: Console, count: int) -> None:
+        self.count = count
+        self.done = 0
+        self.profile: dict[str, dict[str, Any]] = {}
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+
+    def __enter__(self) -> Stages:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[Advance]:
+        self.done += 1
+        task = self.progress.add_task(f"{self.done:>2}/{self.count} {name}", total=total)
+        reset = _reset_peak()
+        start = time.perf_counter()
+
+        def advance(n: int = 1) -> None:
+            self.progress.advance(task, n)
+
+        yield advance
+        seconds = time.perf_counter() - start
+        finished = total if total is not None else 1
+        self.progress.update(task, total=finished, completed=finished)
+        self.profile[name] = {"seconds": round(seconds, 2), "peak_rss_mb": _peak_mb(reset)}
