@@ -20,6 +20,7 @@ BENCHES = (
     "denials",
     "reports",
     "demo",
+    "queue",
 )
 
 

@@ -34,6 +34,7 @@ from revcycle.cli.sim_cmds import sim
 from revcycle.cli.status_cmds import status
 from revcycle.cli.submit_cmds import inbox, submit
 from revcycle.cli.underpayment_cmds import scorecard, underpayments
+from revcycle.cli.worker_cmds import jobs_app, worker
 
 app = typer.Typer(
     help="revcycle: the revenue cycle of a medical practice, from registration to reporting.",
@@ -78,6 +79,8 @@ app.add_typer(accounts, name="accounts")
 app.add_typer(statements, name="statements")
 app.add_typer(collections, name="collections")
 app.add_typer(plans, name="plans")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 
 users = typer.Typer(help="API users and their roles.", no_args_is_help=True)
 audit = typer.Typer(help="The audit log: who saw and changed what.", no_args_is_help=True)

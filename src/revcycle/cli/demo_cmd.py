@@ -84,6 +84,7 @@ def run_demo(
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
+    from revcycle.db.engine import refresh_statistics
     from revcycle.services.claim_fixes import fix_held
     from revcycle.services.claims import create_claims
     from revcycle.services.clock import FixedClock
@@ -117,6 +118,7 @@ def run_demo(
             assert demo.practice.id is not None
             ctx = st.context(need_practice=False).with_practice(demo.practice.id)
             add_demo_fees(ctx)  # the practice's fee schedule
+            refresh_statistics(st.engine)
             advance(2)
         with stages.stage(STAGES[1], total=len(demo.self_pay)) as advance:
             stages_done["estimates"] = _good_faith_estimates(ctx, demo, out, advance)
@@ -131,6 +133,7 @@ def run_demo(
                 coding = review_coding(visits, seed, progress=advance)
             with stages.stage(STAGES[4], total=encounters) as advance:
                 entered = record_visits(ctx, visits, progress=advance)
+                refresh_statistics(st.engine)
             charges_total = sum(
                 (line.charge.amount for e in entered for line in e.lines if line.charge), start=0
             )
@@ -143,6 +146,7 @@ def run_demo(
             }
             with stages.stage(STAGES[5], total=encounters) as advance:
                 created = create_claims(ctx)
+                refresh_statistics(st.engine)
                 results = []
                 ids = [c.id for c in created if c.id is not None]
                 for k in range(0, len(ids), 250):
@@ -155,6 +159,7 @@ def run_demo(
             with stages.stage(STAGES[7], total=ADJUDICATION_DAYS) as advance:
                 stages_done["adjudication"] = _adjudication(ctx, exchange, advance)
                 stages_done["posting"] = _posting(ctx)
+            refresh_statistics(st.engine)
             with stages.stage(STAGES[8]) as advance:
                 stages_done["denials"] = _work_denials(ctx, exchange, out)
             with stages.stage(STAGES[9], total=SECOND_CYCLE_DAYS) as advance:

@@ -57,6 +57,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """``ANALYZE``: the planner's table statistics brought up to date after a bulk load.
+    Without them SQLite guesses between indexes that share a leading column and can pick one
+    that reads the whole practice (a patient's postings by the claim-line index, a patient's
+    open claims by the status index); PostgreSQL's autovacuum gets there later on its own."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def open_engine(url: str) -> Engine:
     """An engine on ``url`` with the schema migrated to the newest revision."""
     from revcycle.db.migrate import ensure_schema

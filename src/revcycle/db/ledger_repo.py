@@ -198,6 +198,7 @@ class LedgerRepository:
                     "party": _party_text(p.account.party),
                     "amount": p.amount.amount,
                     "reason": p.reason[:40],
+                    "effective_date": e.effective_date,  # the entry's, copied for reports
                 }
                 for p in e.postings
             ]

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from revcycle.db import job_queue, tables
 from revcycle.db import submission_tables as st
-from revcycle.db import tables
 from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.money import Money
 from revcycle.services.ports import (
@@ -520,11 +520,21 @@ def _job_from(r: Any) -> Job:
 
 
 class JobRepository:
+    """Jobs: on SQLite the ``jobs`` table, leased by the in-process runner; on PostgreSQL the
+    procrastinate queue (``revcycle.db.job_queue``), written on this same connection. Either
+    way a job is recorded in the caller's transaction, and the error of each failed attempt
+    is kept in ``job_attempts``."""
+
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self.conn = conn
         self.clock = clock
+        self._queue = (
+            job_queue.QueueJobs(conn, clock) if conn.dialect.name == "postgresql" else None
+        )
 
     def add(self, job: Job, run_after: datetime | None = None) -> Job:
+        if self._queue is not None:
+            return self._queue.add(job, run_after)
         t = st.jobs
         now = self.clock.now()
         run_after = run_after or now
@@ -598,10 +608,86 @@ class JobRepository:
         if run_after is not None:
             values["run_after"] = run_after
         self.conn.execute(update(t).where(t.c.id == id).values(values))
+        if error:
+            r = self.conn.execute(select(t).where(t.c.id == id)).one()
+            job_queue.record_attempt(
+                self.conn, id, r.practice_id, r.kind, r.attempts, error, at, run_after
+            )
 
     def list(self, *, state: str | None = None) -> Sequence[Job]:
+        return self.search(state=state)
+
+    # -- steering (revcycle jobs) --
+
+    def search(
+        self,
+        *,
+        state: str | None = None,
+        kind: str | None = None,
+        practice_id: int | None = None,
+        limit: int = 1000,
+    ) -> Sequence[Job]:
+        if self._queue is not None:
+            return self._queue.list(state=state, kind=kind, practice_id=practice_id, limit=limit)
         t = st.jobs
         stmt = select(t)
         if state:
             stmt = stmt.where(t.c.state == state)
-        return [_job_from(r) for r in self.conn.execute(stmt.order_by(t.c.id))]
+        if kind:
+            stmt = stmt.where(t.c.kind == kind)
+        if practice_id is not None:
+            stmt = stmt.where(t.c.practice_id == practice_id)
+        newest = self.conn.execute(stmt.order_by(t.c.id.desc()).limit(limit)).all()
+        return [_job_from(r) for r in reversed(newest)]
+
+    def get(self, id: int) -> Job:
+        if self._queue is not None:
+            return self._queue.get(id)
+        r = self.conn.execute(select(st.jobs).where(st.jobs.c.id == id)).one_or_none()
+        if r is None:
+            raise NotFound("job", id)
+        return _job_from(r)
+
+    def retry(self, id: int) -> Job:
+        """A failed or cancelled job due again now: it gets one more attempt."""
+        if self._queue is not None:
+            return self._queue.retry(id)
+        t = st.jobs
+        job = self.get(id)
+        now = self.clock.now()
+        done = self.conn.execute(
+            update(t)
+            .where(t.c.id == id, t.c.state.in_(["failed", "cancelled"]))
+            .values(state="pending", run_after=now, updated_at=now)
+        )
+        if done.rowcount != 1:
+            raise Conflict(
+                "state", f"job {id} is {job.state}: only a failed or cancelled job is retried"
+            )
+        return self.get(id)
+
+    def cancel(self, id: int) -> Job:
+        """A waiting job out of the queue (a running one is left to finish)."""
+        if self._queue is not None:
+            return self._queue.cancel(id)
+        t = st.jobs
+        job = self.get(id)
+        done = self.conn.execute(
+            update(t)
+            .where(t.c.id == id, t.c.state == "pending")
+            .values(state="cancelled", updated_at=self.clock.now())
+        )
+        if done.rowcount != 1:
+            raise Conflict("state", f"job {id} is {job.state}: only a waiting job is cancelled")
+        return self.get(id)
+
+    def attempts(self, id: int) -> Sequence[dict[str, Any]]:
+        return job_queue.attempts_of(self.conn, [id]).get(id, [])
+
+    def queue(self) -> job_queue.ProcrastinateQueue | None:
+        return self._queue.queue() if self._queue is not None else None
+
+    def queue_names(
+        self, kinds: Sequence[str] | None, practice_id: int | None, with_mailbox: bool
+    ) -> Sequence[str]:
+        return job_queue.queues_for(kinds, practice_id, with_mailbox)

@@ -303,6 +303,7 @@ encounters = Table(
     *_stamps(),
     UniqueConstraint("practice_id", "external_ref", name="uq_encounters_practice_external_ref"),
     Index("ix_encounters_practice_patient_dos", "practice_id", "patient_id", "dos_from"),
+    Index("ix_encounters_practice_dos", "practice_id", "dos_from"),  # reports by date of service
 )
 
 encounter_lines = Table(
@@ -328,6 +329,7 @@ encounter_lines = Table(
     Column("note", String(80), nullable=True),
     Column("entered_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("encounter_id", "line_no", name="uq_encounter_lines_encounter_line"),
+    Index("ix_encounter_lines_encounter_entered", "encounter_id", "entered_at"),  # charge lag
 )
 
 claims = Table(

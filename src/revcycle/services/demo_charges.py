@@ -66,6 +66,9 @@ MISTAKES = (
     "therapy_without_gp",
     "urinalysis_without_59",
 )
+# Right after the denial scenarios' visits, one of each mistake a later stage fixes, so every
+# run (even a small one) shows the fix: the scrubber adds GP, the denial work adds 59.
+FORCED_MISTAKES = {0: "urinalysis_without_59", 1: "therapy_without_gp"}
 LATE_CHARGE_RATE = 1 / 30
 CODER_CATCHES = 0.7  # share of header-code diagnoses the coder corrects before charge entry
 
@@ -109,10 +112,15 @@ def plan_visits(
     planned: list[PlannedVisit] = []
     for i in range(n):
         patient = rng.choice(insured)
+        forced = FORCED_MISTAKES.get(i - len(demo.denial_scenarios))
         if i < len(demo.denial_scenarios):  # their first visits: denials the demo works
             patient = demo.denial_scenarios[i]
+        elif forced == "therapy_without_gp":  # a Medicare patient (every sixth from the 4th)
+            patient = demo.patients[3]
         payer = payer_by_plan[plan_of[patient.id or 0]]
-        specialty = i >= len(demo.denial_scenarios) and rng.random() < CARDIOLOGY_SHARE
+        specialty = (
+            i >= len(demo.denial_scenarios) and not forced and rng.random() < CARDIOLOGY_SHARE
+        )
         procedures, dx = rng.choice(CARDIOLOGY_VISITS if specialty else VISITS)
         late = rng.random() < LATE_CHARGE_RATE
         dos = today - timedelta(days=rng.randrange(40, 80) if late else rng.randrange(3, 35))
@@ -138,6 +146,7 @@ def plan_visits(
             data["referral_number"] = f"RF{rng.randrange(10**6, 10**7)}"
             data["referring_provider_id"] = referring.id
         mistake = MISTAKES[i % len(MISTAKES)] if rng.random() < 1 / 12 else None
+        mistake = forced or mistake
         if mistake == "non_billable" and "." in dx[0]:  # the category, not the billable code
             data["diagnoses"] = [dx[0].split(".")[0], *dx[1:]]
         elif mistake == "no_referral" and payer == "SIMHMO":

@@ -10,10 +10,11 @@ Rules kept here:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from revcycle.codesets import CodeSets, Finding, default_codesets
 from revcycle.domain.claim_record import ClaimRecord, StoredFinding
@@ -35,6 +36,55 @@ from revcycle.services.ports import UnitOfWork
 from revcycle.services.secondary import related_claims
 
 SCRUBBABLE = ("draft", "scrubbed_errors", "scrubbed_clean")
+
+# Reference data a scrub run reads for every claim and never changes: read once per run.
+_REFERENCE_READS = {
+    "practices": ("get",),
+    "payers": ("get",),
+    "plans": ("get",),
+    "providers": ("get",),
+    "facilities": ("get",),
+    "enrollments": ("for_payer",),
+}
+
+
+class _RememberedReads:
+    """One repository of ``_REFERENCE_READS`` whose listed reads are answered from memory after
+    the first; anything else goes to the repository."""
+
+    def __init__(self, repo: object, methods: tuple[str, ...], memo: dict[Any, Any]) -> None:
+        self._repo, self._methods, self._memo = repo, methods, memo
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._repo, name)
+        if name not in self._methods:
+            return target
+
+        def remembered(*args: Any) -> Any:
+            key = (name, args)
+            if key not in self._memo:
+                self._memo[key] = target(*args)
+            return self._memo[key]
+
+        return remembered
+
+
+class _ScrubRunUow:
+    """The unit of work of one claim's scrub, sharing the run's remembered reference reads."""
+
+    def __init__(self, uow: UnitOfWork, memo: dict[str, dict[Any, Any]]) -> None:
+        self._uow, self._memo = uow, memo
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._uow, name)
+        methods = _REFERENCE_READS.get(name)
+        if methods is None:
+            return target
+        return _RememberedReads(target, methods, self._memo.setdefault(name, {}))
+
+
+def _with_remembered_reads(memo: dict[str, dict[Any, Any]]) -> Callable[[UnitOfWork], UnitOfWork]:
+    return lambda uow: cast(UnitOfWork, _ScrubRunUow(uow, memo))
 
 
 @dataclass(frozen=True)
@@ -197,8 +247,10 @@ def scrub_claims(
             ]
         )
     results = []
+    remembered = _with_remembered_reads({})
     for claim_id in ids:
         with ctx.uow() as uow:
-            results.append(scrub_one(ctx, uow, uow.claims.get(claim_id), cs, rules))
+            run = remembered(uow)
+            results.append(scrub_one(ctx, run, uow.claims.get(claim_id), cs, rules))
             uow.commit()
     return results

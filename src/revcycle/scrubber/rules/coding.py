@@ -136,7 +136,11 @@ _X_MODIFIERS = {"XE", "XS", "XP", "XU"}
 
 def distinct_service_modifiers(inp: ScrubInput) -> Iterator[Finding]:
     """R24: modifier 59 or X{EPSU} only where an NCCI pair on the claim needs bypassing (error
-    otherwise); 59 where a more specific X modifier fits gives a warning (Medicare accepts 59)."""
+    otherwise); 59 where a more specific X modifier fits gives a warning (Medicare accepts 59).
+    Without NCCI PTP edits loaded there is no pair to judge by, so the rule says nothing (as the
+    coding validation's NCCI check)."""
+    if not len(inp.codesets.ptp):
+        return
     lines = inp.claim.lines
     for n, line in enumerate(lines, start=1):
         used = ({"59"} | _X_MODIFIERS) & set(line.modifiers)
