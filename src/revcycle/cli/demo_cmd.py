@@ -133,27 +133,24 @@ def run_demo(
                 coding = review_coding(visits, seed, progress=advance)
             with stages.stage(STAGES[4], total=encounters) as advance:
                 entered = record_visits(ctx, visits, progress=advance)
+                del visits
                 refresh_statistics(st.engine)
-            charges_total = sum(
-                (line.charge.amount for e in entered for line in e.lines if line.charge), start=0
-            )
             stages_done["coding"] = coding
             stages_done["charge_entry"] = {
-                "encounters": len(entered),
-                "lines": sum(len(e.lines) for e in entered),
-                "charges": f"{charges_total:.2f}",
+                "encounters": entered.encounters,
+                "lines": entered.lines,
+                "charges": f"{entered.charges:.2f}",
                 "planted_mistakes": planted,
             }
             with stages.stage(STAGES[5], total=encounters) as advance:
-                created = create_claims(ctx)
+                ids = [c.id for c in create_claims(ctx) if c.id is not None]
                 refresh_statistics(st.engine)
-                results = []
-                ids = [c.id for c in created if c.id is not None]
+                scrubbed = _Scrubbed()
                 for k in range(0, len(ids), 250):
-                    results.extend(scrub_claims(ctx, ids[k : k + 250]))
+                    scrubbed.add(scrub_claims(ctx, ids[k : k + 250]))
                     advance(len(ids[k : k + 250]))
-                fixed = fix_held(ctx, results, store=action_store)
-            stages_done["claims"] = _claims_summary(created, results, fixed)
+                fixed = fix_held(ctx, scrubbed.held, store=action_store)
+            stages_done["claims"] = _claims_summary(len(ids), scrubbed, fixed)
             with stages.stage(STAGES[6]) as advance:
                 stages_done["submission"] = _submit(ctx, exchange)
             with stages.stage(STAGES[7], total=ADJUDICATION_DAYS) as advance:
@@ -214,18 +211,34 @@ def _write_ahead_log(path: Path) -> None:
         conn.close()
 
 
-def _claims_summary(created: Any, results: Any, fixed: Any) -> dict[str, Any]:
-    clean = [r for r in results if r.clean]
-    held_by_rule = Counter(
-        f.code for r in results if not r.clean for f in r.findings if f.severity == "error"
-    )
+class _Scrubbed:
+    """The scrubber's results, counted: only the held claims' results are kept (for the fixes),
+    not a result per claim of the month."""
+
+    def __init__(self) -> None:
+        self.count = self.clean = 0
+        self.held: list[Any] = []
+        self.held_by_rule: Counter[str] = Counter()
+
+    def add(self, results: Any) -> None:
+        for r in results:
+            self.count += 1
+            if r.clean:
+                self.clean += 1
+                continue
+            self.held.append(r)
+            self.held_by_rule.update(f.code for f in r.findings if f.severity == "error")
+
+
+def _claims_summary(created: int, scrubbed: _Scrubbed, fixed: Any) -> dict[str, Any]:
+    n = scrubbed.count
     return {
-        "created": len(created),
-        "scrubbed": len(results),
-        "clean_first_pass": len(clean),
-        "held": len(results) - len(clean),
-        "clean_claim_rate": f"{len(clean) / len(results):.4f}" if results else None,
-        "held_by_rule": dict(sorted(held_by_rule.items())),
+        "created": created,
+        "scrubbed": n,
+        "clean_first_pass": scrubbed.clean,
+        "held": n - scrubbed.clean,
+        "clean_claim_rate": f"{scrubbed.clean / n:.4f}" if n else None,
+        "held_by_rule": dict(sorted(scrubbed.held_by_rule.items())),
         "fixed_by_rules": len(fixed.fixed),
         "modifiers_added": fixed.modifiers_added,
         "queued_for_a_person": len(fixed.still_held),
@@ -236,16 +249,14 @@ def _submit(ctx: Any, ex: _Exchange) -> dict[str, Any]:
     """Send the ready claims to the clearinghouse; the same day it answers with TA1/999 for
     each interchange and a 277CA for each claim, which revcycle applies."""
     from revcycle.services import submission
-    from revcycle.services.claims import list_claims
 
     sent = submission.submit(ctx, ex.mailbox)
     applied = ex.cycle()
-    by_status = Counter(c.status for c in list_claims(ctx))
     return {
         "claims_sent": sent.claim_count,
         "files_sent": len(sent.batches),
         "acknowledgments_applied": applied,
-        "claims_by_status": dict(sorted(by_status.items())),
+        "claims_by_status": _claims_by_status(ctx),
     }
 
 
@@ -291,9 +302,40 @@ def _send_drafts(ctx: Any, ex: _Exchange) -> int:
 
 
 def _claims_by_status(ctx: Any) -> dict[str, int]:
-    from revcycle.services.claims import list_claims
+    """Claims counted by status in the database (not loaded: a month may hold 100,000)."""
+    from sqlalchemy import func, select
 
-    return dict(sorted(Counter(c.status for c in list_claims(ctx)).items()))
+    from revcycle.db.tables import claims as t
+    from revcycle.db.uow import bound
+
+    with ctx.uow() as uow:
+        rows = bound(uow, "claims by status").conn.execute(
+            select(t.c.status, func.count())
+            .where(t.c.practice_id == ctx.practice_id)
+            .group_by(t.c.status)
+        )
+        return {status: int(n) for status, n in sorted(rows.all())}
+
+
+def _corrections_paid(ctx: Any) -> int:
+    """Replacement claims (they name the claim they correct) the payer has paid."""
+    from sqlalchemy import func, select
+
+    from revcycle.db.tables import claims as t
+    from revcycle.db.uow import bound
+
+    with ctx.uow() as uow:
+        return int(
+            bound(uow, "corrections")
+            .conn.execute(
+                select(func.count()).where(
+                    t.c.practice_id == ctx.practice_id,
+                    t.c.original_claim_id.is_not(None),
+                    t.c.status.in_(("paid", "partially_paid")),
+                )
+            )
+            .scalar_one()
+        )
 
 
 def _crossovers(ctx: Any) -> int:
@@ -319,8 +361,6 @@ def _second_cycle(ctx: Any, ex: _Exchange, advance: Any, worked: dict[str, Any])
     and rebilled claims go out and are adjudicated, and the new secondaries follow."""
     from datetime import timedelta
 
-    from revcycle.services.claims import list_claims
-
     applied = sent = 0
     for _ in range(SECOND_CYCLE_DAYS):
         ctx.clock.advance(timedelta(days=1))
@@ -332,14 +372,11 @@ def _second_cycle(ctx: Any, ex: _Exchange, advance: Any, worked: dict[str, Any])
         appeals_paid = sum(
             1 for c in worked["appealed_claims"] if uow.claims.get(c).status in paying
         )
-    corrections = [
-        c for c in list_claims(ctx) if c.original_claim_id is not None and c.status in paying
-    ]
     return {
         "responses_applied": applied,
         "claims_sent": sent,
         "paid_after_appeal": appeals_paid,
-        "corrections_paid": len(corrections),
+        "corrections_paid": _corrections_paid(ctx),
         "claims_by_status": _claims_by_status(ctx),
     }
 
@@ -451,8 +488,8 @@ def _write_files(ctx: Any, out: Path, root: Path) -> dict[str, Any]:
     from sqlalchemy import select
 
     from revcycle.db.submission_tables import inbound_files as t
+    from revcycle.db.tables import claims
     from revcycle.db.uow import bound
-    from revcycle.services.claims import list_claims
     from revcycle.services.forms_out import claim_pdf
 
     outbound, inbound = out / "x12" / "outbound", out / "x12" / "inbound"
@@ -474,8 +511,16 @@ def _write_files(ctx: Any, out: Path, root: Path) -> dict[str, Any]:
             (inbound / Path(name).name).write_bytes(bytes(content))
             received += 1
     forms = 0
-    for claim in list_claims(ctx)[:CLAIM_FORM_SAMPLE]:
-        pcn, pdf = claim_pdf(ctx, claim.patient_control_number)
+    with ctx.uow() as uow:
+        sample = bound(uow, "claim forms").conn.execute(
+            select(claims.c.patient_control_number)
+            .where(claims.c.practice_id == ctx.practice_id, claims.c.status == "paid")
+            .order_by(claims.c.id)
+            .limit(CLAIM_FORM_SAMPLE)
+        )
+        pcns = [str(p) for p in sample.scalars()]
+    for key in pcns:
+        pcn, pdf = claim_pdf(ctx, key)
         (out / "pdf" / f"claim-{pcn}.pdf").write_bytes(pdf)
         forms += 1
     return {"x12_outbound": sent, "x12_inbound": received, "claim_forms": forms}

@@ -417,14 +417,36 @@ def _retry_strategy() -> Any:
     return FromAttempt()
 
 
-def build_app(connector: Any) -> App:
-    """The procrastinate App: one task per job kind, named by the kind."""
+SCHEDULE_QUEUE = "schedule"
+
+
+def _tick(kind: str) -> Callable[..., None]:
+    def tick(context: JobContext, timestamp: int) -> None:
+        run: _Run = context.additional_context["run"]
+        with run.env_for(None, SCHEDULE_QUEUE) as env:
+            jobs_service.schedule(env.ctx_factory, kind)
+
+    tick.__name__ = tick.__qualname__ = "schedule_" + kind.replace(".", "_")
+    return tick
+
+
+def build_app(connector: Any, *, periodic: bool = False) -> App:
+    """The procrastinate App: one task per job kind, named by the kind; with ``periodic`` (the
+    long-running workers), the ticks of ``jobs.SCHEDULE`` too: procrastinate's periodic
+    deferrer in each worker defers each tick once (whichever worker gets there first), on
+    the ``schedule`` queue, and the tick enqueues the work for every practice."""
     from procrastinate import App
 
     app = App(connector=connector)
     strategy = _retry_strategy()
     for kind in KINDS:
         app.task(name=kind, pass_context=True, retry=strategy)(_task(kind))
+    if periodic:
+        for item in jobs_service.SCHEDULE:
+            task = app.task(name=f"schedule:{item.kind}", pass_context=True, queue=SCHEDULE_QUEUE)(
+                _tick(item.kind)
+            )
+            app.periodic(cron=item.cron, periodic_id=item.kind)(task)
     return app
 
 
@@ -496,7 +518,7 @@ class ProcrastinateQueue:
             max_size=opts.concurrency + 3,
             kwargs={"application_name": "revcycle-worker"},
         )
-        app = build_app(connector)
+        app = build_app(connector, periodic=opts.wait)
         async with app.open_async():
             await self._rescue_stalled(app, run, opts.stalled_after)
             worker = Worker(

@@ -1044,3 +1044,17 @@ def outcome_doc(o: StatusOutcome) -> dict[str, Any]:
         "inquiry": inquiry_doc(o.inquiry),
         "answer": answer_doc(o.answer) if o.answer is not None else None,
     }
+
+
+DEFAULT_STORE = "revcycle.db.claim_status_repo:status_store"
+
+
+def run_sweep_job(env: Any, job: Any) -> None:
+    """The ``status.sweep`` job: one batch 276 for the practice's quiet claims, through its
+    mailbox (the 277s come back through the inbox)."""
+    import importlib
+
+    assert env.mailbox is not None and job.practice_id is not None
+    module, _, name = DEFAULT_STORE.partition(":")
+    store = cast(StatusStoreFactory, getattr(importlib.import_module(module), name))
+    sweep(env.ctx_factory(job.practice_id), store=store, mailbox=env.mailbox)

@@ -17,13 +17,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from revcycle.codesets.catalog import CodeSets, default_codesets
 from revcycle.codesets.validation import ServiceLine, validate_coding
-from revcycle.domain.encounter import Encounter
 from revcycle.domain.fees import Chargemaster
 from revcycle.services import charges
 from revcycle.services.context import Context
@@ -77,13 +77,6 @@ CODER_CATCHES = 0.7  # share of header-code diagnoses the coder corrects before 
 class PlannedVisit:
     data: dict[str, Any]
     intended_diagnoses: list[str]
-
-
-@dataclass
-class DemoEncounters:
-    encounters: list[Encounter] = field(default_factory=list)
-    mistakes: dict[str, int] = field(default_factory=dict)
-    coding: dict[str, Any] = field(default_factory=dict)
 
 
 def add_demo_fees(ctx: Context) -> None:
@@ -220,20 +213,36 @@ def review_coding(
     }
 
 
+@dataclass
+class Entered:
+    """What charge entry recorded (counts and dollars, not the encounters themselves: a
+    100,000-encounter month is not kept in memory)."""
+
+    encounters: int = 0
+    lines: int = 0
+    charges: Decimal = Decimal("0.00")
+
+
 def record_visits(
     ctx: Context,
     visits: list[PlannedVisit],
     progress: Callable[[int], None] | None = None,
     chunk: int = 500,
-) -> list[Encounter]:
+) -> Entered:
     """Enter the charges, ``chunk`` encounters to a transaction."""
-    out: list[Encounter] = []
+    out = Entered()
     with ctx.uow() as uow:
         chargemaster = Chargemaster(tuple(uow.fee_schedule.list()))
     for start in range(0, len(visits), chunk):
         part = visits[start : start + chunk]
         with ctx.uow() as uow:
-            out.extend(charges.record_encounter(ctx, uow, v.data, chargemaster) for v in part)
+            for v in part:
+                enc = charges.record_encounter(ctx, uow, v.data, chargemaster)
+                out.encounters += 1
+                out.lines += len(enc.lines)
+                out.charges += sum(
+                    (ln.charge.amount for ln in enc.lines if ln.charge), start=Decimal("0.00")
+                )
             uow.commit()
         if progress is not None:
             progress(len(part))

@@ -23,8 +23,18 @@ attempt kept (``job_attempts``). Inside a job run by ``revcycle worker`` (``work
 Job kinds (``KINDS``): ``submission.batch`` (batch and send ready claims), ``submission.transmit``
 (send one prepared submission and mark its claims), ``inbox.poll`` (fetch responses),
 ``inbox.apply`` (apply one stored response file), ``era.post`` (post a stored 835 to the
-ledger). Kinds that talk to the clearinghouse need the practice's mailbox and run only when the
-runner is given it (``revcycle worker`` builds each practice's mailbox itself).
+ledger), ``status.sweep`` (a batch 276 for the practice's quiet claims), ``statements.run`` (the
+day's patient statement run). Kinds that talk to the clearinghouse need the practice's mailbox
+and run only when the runner is given it (``revcycle worker`` builds each practice's mailbox
+itself).
+
+Periodic work (``SCHEDULE``): every practice's mailbox is polled every 15 minutes, its quiet
+claims swept daily and its statements run daily. On PostgreSQL the engine schedules it
+(procrastinate's periodic tasks: whichever worker is up defers each tick once); on SQLite the
+``revcycle worker`` loop does. A tick enqueues the kind for each practice that has none waiting
+already (``schedule``), so ticks never pile up behind a slow queue; the runs themselves are
+idempotent (a poll takes what is there, a sweep asks only about claims due, a statement run
+skips patients billed in the last 30 days).
 """
 
 from __future__ import annotations
@@ -43,13 +53,38 @@ from revcycle.services.ports import ClearinghouseMailbox, Job, UnitOfWork
 ContextFactory = Callable[[int | None], Context]
 FaultHook = Callable[[str], None]
 
-KINDS = ("submission.batch", "submission.transmit", "inbox.poll", "inbox.apply", "era.post")
-MAILBOX_KINDS = ("submission.batch", "submission.transmit", "inbox.poll")
+KINDS = (
+    "submission.batch",
+    "submission.transmit",
+    "inbox.poll",
+    "inbox.apply",
+    "era.post",
+    "status.sweep",
+    "statements.run",
+)
+MAILBOX_KINDS = ("submission.batch", "submission.transmit", "inbox.poll", "status.sweep")
 STATES = ("pending", "running", "done", "failed", "cancelled")
 
 
 class UnknownJobKind(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work scheduled for every practice: ``cron`` for the engine (UTC), ``every`` for the
+    SQLite worker loop."""
+
+    kind: str
+    cron: str
+    every: timedelta
+
+
+SCHEDULE = (
+    Periodic("inbox.poll", "*/15 * * * *", timedelta(minutes=15)),
+    Periodic("status.sweep", "0 6 * * *", timedelta(days=1)),
+    Periodic("statements.run", "0 5 * * *", timedelta(days=1)),
+)
 
 
 @dataclass(frozen=True)
@@ -143,7 +178,7 @@ def enqueue(uow: UnitOfWork, kind: str, payload: Mapping[str, Any]) -> Job:
 
 
 def handlers() -> dict[str, Handler]:
-    from revcycle.services import era, inbox, submission
+    from revcycle.services import claim_status, era, inbox, statements, submission
 
     return {
         "submission.batch": submission.run_batch_job,
@@ -151,7 +186,27 @@ def handlers() -> dict[str, Handler]:
         "inbox.poll": inbox.run_poll_job,
         "inbox.apply": inbox.run_apply_job,
         "era.post": era.run_post_job,
+        "status.sweep": claim_status.run_sweep_job,
+        "statements.run": statements.run_statements_job,
     }
+
+
+def schedule(ctx_factory: ContextFactory, kind: str) -> list[int]:
+    """A tick of periodic work: ``kind`` enqueued for every practice that has no such job
+    waiting already; returns the practices it was enqueued for."""
+    if kind not in KINDS:
+        raise UnknownJobKind(kind)
+    with ctx_factory(None).uow() as uow:
+        practices = [p.id for p in uow.practices.list() if p.id is not None]
+    out = []
+    for pid in practices:
+        with ctx_factory(pid).uow() as uow:
+            if _steerable(uow).search(state="pending", kind=kind, practice_id=pid, limit=1):
+                continue
+            enqueue(uow, kind, {})
+            uow.commit()
+        out.append(pid)
+    return out
 
 
 def _steerable(uow: UnitOfWork) -> SteerableJobs:

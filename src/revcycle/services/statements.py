@@ -33,7 +33,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from revcycle.domain.errors import DomainValidationError, NotFound
 from revcycle.domain.money import Money
@@ -433,3 +433,18 @@ def export_collections(ctx: Context, on: date, *, store: BillingStoreFactory) ->
             referred.append(pid)
         uow.commit()
     return CollectionExport(out.getvalue(), tuple(referred), tuple(cleared))
+
+
+DEFAULT_STORE = "revcycle.db.patient_billing_repo:billing_store"
+
+
+def run_statements_job(env: Any, job: Any) -> None:
+    """The ``statements.run`` job: the practice's statement run for today (patients billed in
+    the last 30 days are skipped, so a second run the same day sends nothing)."""
+    import importlib
+
+    assert job.practice_id is not None
+    ctx = env.ctx_factory(job.practice_id)
+    module, _, name = DEFAULT_STORE.partition(":")
+    store = cast(BillingStoreFactory, getattr(importlib.import_module(module), name))
+    run_statements(ctx, ctx.clock.today(), store=store)

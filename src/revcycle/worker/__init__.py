@@ -6,7 +6,10 @@ to one worker, a killed worker's jobs run again on another once its heartbeats s
 SIGTERM (or Ctrl-C) stops it gracefully (the jobs it is running finish first).
 
 On SQLite it loops over the in-process runner (``jobs.run_pending``) until stopped: one worker
-per database file (SQLite has one writer).
+per database file (SQLite has one writer). The periodic work of ``jobs.SCHEDULE`` (polls,
+status sweeps, statement runs) is procrastinate's periodic tasks on PostgreSQL (deferred once
+per tick by whichever worker is up; a worker given ``--queue`` filters serves the ticks only
+if ``schedule`` is among them) and this loop's own timer on SQLite (first tick at start).
 
 A job that talks to the clearinghouse needs its practice's mailbox: the worker builds it from
 the practice's stored configuration, the way ``revcycle submit`` does: the practice's submitter
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -159,8 +163,15 @@ def _loop_here(
     wanted = set(config.queues) or set(jobs.KINDS)
     plain = [k for k in jobs.KINDS if k in wanted and k not in jobs.MAILBOX_KINDS]
     boxed = [k for k in jobs.KINDS if k in wanted and k in jobs.MAILBOX_KINDS]
+    ticked: dict[str, float] = {}
     try:
         while not stop.is_set():
+            now = time.monotonic()
+            for item in jobs.SCHEDULE:  # the periodic work (the engine's job on PostgreSQL)
+                last = ticked.get(item.kind)
+                if last is None or now - last >= item.every.total_seconds():
+                    jobs.schedule(factory, item.kind)
+                    ticked[item.kind] = now
             ran = jobs.run_pending(factory, kinds=plain, max_attempts=config.max_attempts)
             if boxed:
                 with factory(None).uow() as uow:
