@@ -23,6 +23,9 @@ from revcycle.domain.workqueue import WorkItem
 from revcycle.services.ports import Clock
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
+# ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
+# 32,766 and PostgreSQL's 65,535 parameters a statement (a month's 100,000 encounters are more)
+_BUILD_CHUNK = 10_000
 OPEN_CLAIM_STATES = ("draft", "scrubbed_clean", "scrubbed_errors", "ready", "submitted", "accepted")
 
 
@@ -160,10 +163,14 @@ class EncounterRepository(_Scoped):
         lt = tables.encounter_lines
         ids = [r.id for r in rows]
         by_enc: dict[int, list[ServiceLine]] = {}
-        for lr in self.conn.execute(
-            select(lt).where(lt.c.encounter_id.in_(ids)).order_by(lt.c.encounter_id, lt.c.line_no)
-        ):
-            by_enc.setdefault(lr.encounter_id, []).append(_line_from(lr))
+        for start in range(0, len(ids), _BUILD_CHUNK):  # a statement's parameters are limited
+            chunk = ids[start : start + _BUILD_CHUNK]
+            for lr in self.conn.execute(
+                select(lt)
+                .where(lt.c.encounter_id.in_(chunk))
+                .order_by(lt.c.encounter_id, lt.c.line_no)
+            ):
+                by_enc.setdefault(lr.encounter_id, []).append(_line_from(lr))
         return [
             Encounter(
                 patient_id=r.patient_id,
@@ -479,18 +486,20 @@ class ClaimRepository(_Scoped):
         cl = tables.claim_lines
         by_claim: dict[int, list[ClaimLineRecord]] = {}
         ids = [r.id for r in rows]
-        for lr in self.conn.execute(
-            select(cl).where(cl.c.claim_id.in_(ids)).order_by(cl.c.claim_id, cl.c.line_no)
-        ):
-            by_claim.setdefault(lr.claim_id, []).append(
-                ClaimLineRecord(
-                    lr.line_no,
-                    lr.encounter_line_id,
-                    lr.line_control_number,
-                    Money(lr.charge),
-                    lr.id,
+        for start in range(0, len(ids), _BUILD_CHUNK):  # a statement's parameters are limited
+            chunk = ids[start : start + _BUILD_CHUNK]
+            for lr in self.conn.execute(
+                select(cl).where(cl.c.claim_id.in_(chunk)).order_by(cl.c.claim_id, cl.c.line_no)
+            ):
+                by_claim.setdefault(lr.claim_id, []).append(
+                    ClaimLineRecord(
+                        lr.line_no,
+                        lr.encounter_line_id,
+                        lr.line_control_number,
+                        Money(lr.charge),
+                        lr.id,
+                    )
                 )
-            )
         return [
             ClaimRecord(
                 encounter_id=r.encounter_id,
