@@ -280,3 +280,15 @@ def test_replacement_and_void_carry_the_payer_claim_number(billing, tmp_path):
     assert pyx12_errors(text, tmp_path) == []
     with pytest.raises(InvalidTransition):
         claims.follow_up_claim(ctx, claim.id, "8", "again")
+
+
+def test_claims_are_counted_by_status_without_loading_them(billing):
+    ctx = billing.ctx
+    charges.enter_charges(ctx, billing.encounter())
+    charges.enter_charges(ctx, billing.encounter(patient=billing.child_pt))
+    claims.create_claims(ctx)
+    scrub_claims(ctx, [claims.list_claims(ctx)[0].id])
+    with ctx.uow() as uow:
+        assert uow.claims.status_counts() == {"draft": 1, "ready": 1}
+        assert uow.claims.status_counts(replacements=True) == {}
+        assert uow.cob.count_links("forwarded") == 0

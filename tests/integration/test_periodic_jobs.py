@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from revcycle.db.claim_status_repo import status_store
 from revcycle.db.patient_billing_repo import billing_store
 from revcycle.services import claim_status, jobs, statements
@@ -58,7 +60,7 @@ def test_the_sweep_job_asks_about_quiet_claims_through_the_practices_mailbox(loo
 
 def test_the_engine_schedules_the_ticks_for_long_running_workers_only(engine):
     if engine.dialect.name != "postgresql":
-        return  # the SQLite worker loop ticks by its own timer (revcycle.worker)
+        pytest.skip("procrastinate is PostgreSQL's engine; the SQLite worker ticks by a timer")
     from procrastinate import testing
 
     from revcycle.db.job_queue import SCHEDULE_QUEUE, build_app

@@ -302,58 +302,22 @@ def _send_drafts(ctx: Any, ex: _Exchange) -> int:
 
 
 def _claims_by_status(ctx: Any) -> dict[str, int]:
-    """Claims counted by status in the database (not loaded: a month may hold 100,000)."""
-    from sqlalchemy import func, select
-
-    from revcycle.db.tables import claims as t
-    from revcycle.db.uow import bound
-
+    """Claims counted by status (not loaded: a month may hold 100,000)."""
     with ctx.uow() as uow:
-        rows = bound(uow, "claims by status").conn.execute(
-            select(t.c.status, func.count())
-            .where(t.c.practice_id == ctx.practice_id)
-            .group_by(t.c.status)
-        )
-        return {status: int(n) for status, n in sorted(rows.all())}
+        return dict(uow.claims.status_counts())
 
 
 def _corrections_paid(ctx: Any) -> int:
     """Replacement claims (they name the claim they correct) the payer has paid."""
-    from sqlalchemy import func, select
-
-    from revcycle.db.tables import claims as t
-    from revcycle.db.uow import bound
-
     with ctx.uow() as uow:
-        return int(
-            bound(uow, "corrections")
-            .conn.execute(
-                select(func.count()).where(
-                    t.c.practice_id == ctx.practice_id,
-                    t.c.original_claim_id.is_not(None),
-                    t.c.status.in_(("paid", "partially_paid")),
-                )
-            )
-            .scalar_one()
-        )
+        counts = uow.claims.status_counts(replacements=True)
+    return int(counts.get("paid", 0) + counts.get("partially_paid", 0))
 
 
 def _crossovers(ctx: Any) -> int:
     """Claims a primary payer forwarded to the secondary itself (recorded, never billed)."""
-    from sqlalchemy import func, select
-
-    from revcycle.db.cob_tables import claim_cob_links as t
-    from revcycle.db.uow import bound
-
     with ctx.uow() as uow:
-        conn = bound(uow, "crossovers").conn
-        return int(
-            conn.execute(
-                select(func.count()).where(
-                    t.c.practice_id == ctx.practice_id, t.c.state == "forwarded"
-                )
-            ).scalar_one()
-        )
+        return int(uow.cob.count_links("forwarded"))
 
 
 def _second_cycle(ctx: Any, ex: _Exchange, advance: Any, worked: dict[str, Any]) -> dict[str, Any]:
@@ -485,11 +449,6 @@ def _write_files(ctx: Any, out: Path, root: Path) -> dict[str, Any]:
     """Every X12 interchange exchanged, one file each: what revcycle sent (as the
     clearinghouse received it) under ``OUT/x12/outbound``, what it received (as stored when
     fetched) under ``OUT/x12/inbound``; and a sample of CMS-1500 claim forms under ``OUT/pdf``."""
-    from sqlalchemy import select
-
-    from revcycle.db.submission_tables import inbound_files as t
-    from revcycle.db.tables import claims
-    from revcycle.db.uow import bound
     from revcycle.services.forms_out import claim_pdf
 
     outbound, inbound = out / "x12" / "outbound", out / "x12" / "inbound"
@@ -503,22 +462,14 @@ def _write_files(ctx: Any, out: Path, root: Path) -> dict[str, Any]:
             sent += 1
     received = 0
     with ctx.uow() as uow:
-        conn = bound(uow, "inbound files").conn
-        rows = conn.execute(
-            select(t.c.mailbox_name, t.c.content).where(t.c.practice_id == ctx.practice_id)
-        )
-        for name, content in rows:
-            (inbound / Path(name).name).write_bytes(bytes(content))
+        for f in uow.inbound_files.list(practice_id=ctx.practice_id):
+            (inbound / Path(f.mailbox_name).name).write_bytes(f.content)
             received += 1
+        pcns = [
+            c.patient_control_number
+            for c in uow.claims.list(status="paid", limit=CLAIM_FORM_SAMPLE)
+        ]
     forms = 0
-    with ctx.uow() as uow:
-        sample = bound(uow, "claim forms").conn.execute(
-            select(claims.c.patient_control_number)
-            .where(claims.c.practice_id == ctx.practice_id, claims.c.status == "paid")
-            .order_by(claims.c.id)
-            .limit(CLAIM_FORM_SAMPLE)
-        )
-        pcns = [str(p) for p in sample.scalars()]
     for key in pcns:
         pcn, pdf = claim_pdf(ctx, key)
         (out / "pdf" / f"claim-{pcn}.pdf").write_bytes(pdf)

@@ -553,6 +553,14 @@ class ClaimRepository(_Scoped):
             stmt = stmt.where(c.c.status == status)
         return self._build(self.conn.execute(stmt.order_by(c.c.id).limit(limit)).all())
 
+    def status_counts(self, *, replacements: bool = False) -> dict[str, int]:
+        c = tables.claims
+        stmt = select(c.c.status, func.count()).where(c.c.practice_id == self.practice_id)
+        if replacements:
+            stmt = stmt.where(c.c.original_claim_id.is_not(None))
+        rows = self.conn.execute(stmt.group_by(c.c.status)).all()
+        return {str(status): int(n) for status, n in sorted(rows)}
+
     def update(self, claim: ClaimRecord) -> ClaimRecord:
         c = tables.claims
         result = self.conn.execute(

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from revcycle.db.cob_tables import claim_cob_links, claim_prior_payer_lines, claim_prior_payers
 from revcycle.domain.claim import ClaimAdjustment, LineAdjudication
@@ -126,6 +126,14 @@ class CobRepository:
             .order_by(t.c.id)
         )
         return [_link_from(r) for r in rows]
+
+    def count_links(self, state: str) -> int:
+        t = claim_cob_links
+        return int(
+            self.conn.execute(
+                select(func.count()).where(t.c.practice_id == self.practice_id, t.c.state == state)
+            ).scalar_one()
+        )
 
     def link_to(self, claim_id: int) -> CobLink | None:
         t = claim_cob_links

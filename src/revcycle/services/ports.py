@@ -208,6 +208,11 @@ class ClaimRepository(Protocol):
 
     def list(self, *, status: str | None = None, limit: int = 1000) -> Sequence[ClaimRecord]: ...
 
+    def status_counts(self, *, replacements: bool = False) -> dict[str, int]:
+        """Claims counted by status (only replacement claims, those naming the claim they
+        correct, with ``replacements``), without loading them."""
+        ...
+
     def update(self, claim: ClaimRecord) -> ClaimRecord: ...
 
     def get_many(self, ids: Sequence[int]) -> Sequence[ClaimRecord]:
@@ -550,6 +555,10 @@ class CobRepository(Protocol):
 
     def link_to(self, claim_id: int) -> CobLink | None:
         """The link that made secondary claim ``claim_id``, if it is one."""
+        ...
+
+    def count_links(self, state: str) -> int:
+        """Links in ``state`` (``forwarded``: crossovers recorded)."""
         ...
 
     def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
