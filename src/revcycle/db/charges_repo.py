@@ -13,6 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import tables
+from revcycle.db.bulk import insert_rows
 from revcycle.domain.authorization import Authorization
 from revcycle.domain.claim_record import ClaimEvent, ClaimLineRecord, ClaimRecord, StoredFinding
 from revcycle.domain.encounter import Diagnosis, Encounter, Institutional, ServiceLine
@@ -20,7 +21,7 @@ from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.fees import Contract, FeeEntry
 from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
-from revcycle.services.ports import Clock
+from revcycle.services.ports import BilledLine, Clock
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 # ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
@@ -202,6 +203,46 @@ class EncounterRepository(_Scoped):
         if not rows:
             raise NotFound("encounter", id)
         return self._build(rows)[0]
+
+    def get_many(self, ids: Sequence[int]) -> Sequence[Encounter]:
+        """The encounters with these ids (of this practice) with their lines, in id order;
+        unknown ids are left out."""
+        e = tables.encounters
+        wanted = sorted(set(ids))
+        out: list[Encounter] = []
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            rows = self.conn.execute(
+                select(e)
+                .where(
+                    e.c.practice_id == self.practice_id,
+                    e.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+                )
+                .order_by(e.c.id)
+            ).all()
+            out.extend(self._build(rows))
+        return out
+
+    def for_patients(
+        self, patient_ids: Sequence[int], dos_from: date, dos_before: date
+    ) -> Sequence[Encounter]:
+        """The encounters of these patients whose first date of service is in
+        [``dos_from``, ``dos_before``), with their lines, in id order: ``list(patient_id=...,
+        dos_from=..., dos_before=...)`` for many patients at once."""
+        e = tables.encounters
+        wanted = sorted(set(patient_ids))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            rows.extend(
+                self.conn.execute(
+                    select(e).where(
+                        e.c.practice_id == self.practice_id,
+                        e.c.patient_id.in_(wanted[start : start + _BUILD_CHUNK]),
+                        e.c.dos_from >= dos_from,
+                        e.c.dos_from < dos_before,
+                    )
+                ).all()
+            )
+        return self._build(sorted(rows, key=lambda r: r.id))
 
     def by_external_ref(self, ref: str) -> Encounter | None:
         e = tables.encounters
@@ -385,6 +426,26 @@ class AuthorizationRepository(_Scoped):
         if r is None:
             raise NotFound("authorization", id)
         return _auth_from(r)
+
+    def for_patients(self, patient_ids: Sequence[int]) -> dict[int, list[Authorization]]:
+        """``for_patient`` for many patients: their authorizations (by start, then id), by
+        patient id; patients without any are left out."""
+        t = tables.authorizations
+        wanted = sorted(set(patient_ids))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            rows.extend(
+                self.conn.execute(
+                    select(t).where(
+                        t.c.practice_id == self.practice_id,
+                        t.c.patient_id.in_(wanted[start : start + _BUILD_CHUNK]),
+                    )
+                ).all()
+            )
+        out: dict[int, list[Authorization]] = {}
+        for r in sorted(rows, key=lambda r: (r.start, r.id)):
+            out.setdefault(r.patient_id, []).append(_auth_from(r))
+        return out
 
     def update(self, item: Authorization) -> Authorization:
         t = tables.authorizations
@@ -593,6 +654,69 @@ class ClaimRepository(_Scoped):
             out.extend(self._build(rows))
         return out
 
+    def ids_with_status(self, status: str) -> Sequence[int]:
+        """The ids of every claim in ``status``, in id order (no limit, nothing else loaded)."""
+        c = tables.claims
+        return list(
+            self.conn.execute(
+                select(c.c.id)
+                .where(c.c.practice_id == self.practice_id, c.c.status == status)
+                .order_by(c.c.id)
+            ).scalars()
+        )
+
+    def billed_lines_for_patients(self, patient_ids: Sequence[int]) -> Sequence[BilledLine]:
+        """The lines of open claims for encounters of these patients, with the encounter's
+        patient and rendering provider and the line's date and code, by claim id then
+        encounter line id: ``billed_lines`` for many (patient, provider, date, code) keys."""
+        c, cl, el, e = tables.claims, tables.claim_lines, tables.encounter_lines, tables.encounters
+        wanted = sorted(set(patient_ids))
+        out: list[BilledLine] = []
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            stmt = (
+                select(
+                    c.c.id,
+                    el.c.id,
+                    e.c.patient_id,
+                    e.c.rendering_ref,
+                    el.c.dos_from,
+                    el.c.procedure,
+                )
+                .select_from(
+                    e.join(c, c.c.encounter_id == e.c.id)
+                    .join(cl, cl.c.claim_id == c.c.id)
+                    .join(el, el.c.id == cl.c.encounter_line_id)
+                )
+                .where(
+                    e.c.practice_id == self.practice_id,
+                    e.c.patient_id.in_(wanted[start : start + _BUILD_CHUNK]),
+                    c.c.practice_id == self.practice_id,
+                    c.c.status.in_(OPEN_CLAIM_STATES),
+                )
+            )
+            out.extend(BilledLine(*r) for r in self.conn.execute(stmt))
+        out.sort(key=lambda b: (b.claim_id, b.encounter_line_id))
+        return out
+
+    def save_findings_many(self, findings: Sequence[tuple[int, StoredFinding]]) -> None:
+        """``save_findings`` for many claims: (claim id, finding) pairs, stored in order."""
+        insert_rows(
+            self.conn,
+            tables.claim_findings,
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "claim_id": claim_id,
+                    "scrub_run": f.scrub_run,
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message[:400],
+                    "location": f.location[:100],
+                }
+                for claim_id, f in findings
+            ],
+        )
+
     def by_pcns(self, pcns: Sequence[str]) -> dict[str, ClaimRecord]:
         """The claims with these patient control numbers, by patient control number."""
         c = tables.claims
@@ -784,6 +908,63 @@ class WorkQueueRepository(_Scoped):
         if r is None:
             raise NotFound("work item", id)
         return _item_from(r)
+
+    def update_many(self, items: Sequence[WorkItem]) -> None:
+        """``update`` for several items in one statement (executed for each)."""
+        if not items:
+            return
+        t = tables.work_items
+        found = self.conn.execute(
+            select(func.count())
+            .select_from(t)
+            .where(
+                t.c.practice_id == self.practice_id,
+                t.c.id.in_(sorted({item.id or 0 for item in items})),
+            )
+        ).scalar_one()
+        if found != len({item.id for item in items}):
+            raise NotFound("work item", [item.id for item in items])
+        self.conn.execute(
+            update(t)
+            .where(t.c.practice_id == self.practice_id, t.c.id == bindparam("b_id"))
+            .values(
+                reason=bindparam("b_reason"),
+                priority=bindparam("b_priority"),
+                status=bindparam("b_status"),
+                owner=bindparam("b_owner"),
+                due=bindparam("b_due"),
+                updated_at=self.clock.now(),
+            ),
+            [
+                {
+                    "b_id": item.id,
+                    "b_reason": item.reason[:400],
+                    "b_priority": item.priority,
+                    "b_status": item.status,
+                    "b_owner": item.owner,
+                    "b_due": item.due,
+                }
+                for item in items
+            ],
+        )
+
+    def add_events(self, events: Sequence[tuple[int, datetime, str, str, str | None]]) -> None:
+        """``add_event`` for many items: (item id, at, actor, action, note), stored in order."""
+        insert_rows(
+            self.conn,
+            tables.work_item_events,
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "item_id": item_id,
+                    "at": at,
+                    "actor": actor[:100],
+                    "action": action,
+                    "note": note,
+                }
+                for item_id, at, actor, action, note in events
+            ],
+        )
 
     def update(self, item: WorkItem) -> WorkItem:
         t = tables.work_items

@@ -21,6 +21,8 @@ from revcycle.domain.errors import NotFound
 from revcycle.domain.money import Money
 from revcycle.services.ports import Clock, CobLink, PriorPayerRecord
 
+_ID_CHUNK = 10_000  # ids per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+
 
 def adjustments_json(adjustments: Sequence[ClaimAdjustment]) -> list[dict[str, Any]]:
     return [
@@ -127,6 +129,25 @@ class CobRepository:
         )
         return [_link_from(r) for r in rows]
 
+    def links_from_many(self, source_claim_ids: Sequence[int]) -> dict[int, list[CobLink]]:
+        """``links_from`` for many claims, by source claim id (claims without links are left
+        out)."""
+        t = claim_cob_links
+        wanted = sorted(set(source_claim_ids))
+        out: dict[int, list[CobLink]] = {}
+        for start in range(0, len(wanted), _ID_CHUNK):
+            rows = self.conn.execute(
+                select(t)
+                .where(
+                    t.c.practice_id == self.practice_id,
+                    t.c.source_claim_id.in_(wanted[start : start + _ID_CHUNK]),
+                )
+                .order_by(t.c.id)
+            )
+            for r in rows:
+                out.setdefault(r.source_claim_id, []).append(_link_from(r))
+        return out
+
     def count_links(self, state: str) -> int:
         t = claim_cob_links
         return int(
@@ -196,6 +217,55 @@ class CobRepository:
             for r in rows
         ]
 
+    def prior_payers_many(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
+        """``prior_payers`` for many claims, by claim id, each in COB order (claims without
+        prior payers are left out)."""
+        p, pl = claim_prior_payers, claim_prior_payer_lines
+        wanted = sorted(set(claim_ids))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _ID_CHUNK):
+            rows.extend(
+                self.conn.execute(
+                    select(p).where(
+                        p.c.practice_id == self.practice_id,
+                        p.c.claim_id.in_(wanted[start : start + _ID_CHUNK]),
+                    )
+                ).all()
+            )
+        if not rows:
+            return {}
+        lines: dict[int, list[LineAdjudication]] = {}
+        payer_ids = sorted(r.id for r in rows)
+        for start in range(0, len(payer_ids), _ID_CHUNK):
+            for lr in self.conn.execute(
+                select(pl)
+                .where(
+                    pl.c.practice_id == self.practice_id,
+                    pl.c.prior_payer_id.in_(payer_ids[start : start + _ID_CHUNK]),
+                )
+                .order_by(pl.c.prior_payer_id, pl.c.line_no, pl.c.id)
+            ):
+                lines.setdefault(lr.prior_payer_id, []).append(_line_adjudication(lr))
+        out: dict[int, list[PriorPayerRecord]] = {}
+        for r in sorted(rows, key=lambda r: (r.claim_id, r.position)):
+            out.setdefault(r.claim_id, []).append(
+                PriorPayerRecord(
+                    claim_id=r.claim_id,
+                    position=r.position,
+                    source_claim_id=r.source_claim_id,
+                    coverage_id=r.coverage_id,
+                    payer_id=r.payer_id,
+                    payer_claim_control_number=r.payer_claim_control_number,
+                    paid=Money(r.paid),
+                    remaining_patient_liability=Money(r.remaining_patient_liability),
+                    adjudication_date=r.adjudication_date,
+                    claim_adjustments=adjustments_from(r.adjustments),
+                    line_adjudications=tuple(lines.get(r.id, ())),
+                    id=r.id,
+                )
+            )
+        return out
+
     def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
         p, pl = claim_prior_payers, claim_prior_payer_lines
         old = select(p.c.id).where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
@@ -229,6 +299,24 @@ class CobRepository:
                     insert(pl),
                     [_line_row(self.practice_id, inserted[0], la) for la in rec.line_adjudications],
                 )
+
+
+def _line_adjudication(lr: Any) -> LineAdjudication:
+    """One stored 2430 line adjudication (as ``prior_payers`` reads it)."""
+    return LineAdjudication(
+        line_number=lr.line_no,
+        paid=Money(lr.paid),
+        procedure_code=lr.procedure,
+        units=_units(Decimal(lr.units)),
+        adjudication_date=lr.adjudication_date,
+        modifiers=tuple(lr.modifiers),
+        qualifier=lr.qualifier,
+        revenue_code=lr.revenue_code,
+        adjustments=adjustments_from(lr.adjustments),
+        remaining_patient_liability=Money(lr.remaining_patient_liability)
+        if lr.remaining_patient_liability is not None
+        else None,
+    )
 
 
 def _line_row(practice_id: int, prior_payer_id: int, la: LineAdjudication) -> dict[str, Any]:

@@ -41,6 +41,8 @@ from revcycle.services.eligibility import (
 )
 from revcycle.services.ports import Clock, InboundFile, UnitOfWork
 
+_ID_CHUNK = 10_000  # ids per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+
 
 def _request(row: Any) -> StoredRequest:
     return StoredRequest(
@@ -243,6 +245,52 @@ class EligibilityRepository:
             return None
         found = self.conn.execute(select(r).where(r.c.id == row.id)).one()
         return _response(found), self.get_request(row.request_id)
+
+    def latest_for_coverages(
+        self, coverage_ids: Sequence[int]
+    ) -> dict[int, tuple[StoredResponse, StoredRequest]]:
+        """``latest_for_coverage`` for many coverages, by coverage id (coverages without a
+        usable answer are left out): the candidates' keys in one statement, then the chosen
+        answers and their requests."""
+        r, q = eligibility_responses, eligibility_requests
+        wanted = sorted(set(coverage_ids))
+        chosen: dict[int, tuple[int, int]] = {}  # coverage id -> (response id, request id)
+        best: dict[int, Any] = {}  # coverage id -> (received_at, response id) of the newest
+        for start in range(0, len(wanted), _ID_CHUNK):
+            for row in self.conn.execute(
+                select(q.c.coverage_id, r.c.id, r.c.request_id, r.c.received_at)
+                .join(q, q.c.id == r.c.request_id)
+                .where(
+                    r.c.practice_id == self.practice_id,
+                    q.c.coverage_id.in_(wanted[start : start + _ID_CHUNK]),
+                    r.c.usable.is_(True),
+                )
+            ):
+                key = (row.received_at, row.id)
+                if row.coverage_id not in best or key > best[row.coverage_id]:
+                    best[row.coverage_id] = key
+                    chosen[row.coverage_id] = (row.id, row.request_id)
+        response_ids = sorted(rid for rid, _ in chosen.values())
+        request_ids = sorted({qid for _, qid in chosen.values()})
+        responses: dict[int, StoredResponse] = {}
+        requests: dict[int, StoredRequest] = {}
+        for start in range(0, len(response_ids), _ID_CHUNK):
+            for row in self.conn.execute(
+                select(r).where(r.c.id.in_(response_ids[start : start + _ID_CHUNK]))
+            ):
+                responses[row.id] = _response(row)
+        for start in range(0, len(request_ids), _ID_CHUNK):
+            for row in self.conn.execute(
+                select(q).where(
+                    q.c.practice_id == self.practice_id,
+                    q.c.id.in_(request_ids[start : start + _ID_CHUNK]),
+                )
+            ):
+                requests[row.id] = _request(row)
+        return {
+            coverage_id: (responses[rid], requests[qid])
+            for coverage_id, (rid, qid) in sorted(chosen.items())
+        }
 
     # -- discrepancies ----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from revcycle.domain.user import User
 from revcycle.services.ports import Clock
 
 T = TypeVar("T")
+_ID_CHUNK = 10_000  # ids per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
 
 
 def _conflict(exc: IntegrityError, record_type: str) -> Conflict:
@@ -85,6 +86,15 @@ class ScopedRepository(Generic[T]):
         if not found:
             raise NotFound(self.record_type, id)
         return found[0]
+
+    def get_many(self, ids: Sequence[int]) -> Sequence[T]:
+        """The records with these ids (of this practice), in id order; unknown ids are left
+        out. Ids go in chunks: a statement's parameters are limited."""
+        wanted = sorted(set(ids))
+        out: list[T] = []
+        for start in range(0, len(wanted), _ID_CHUNK):
+            out.extend(self._select(self.table.c.id.in_(wanted[start : start + _ID_CHUNK])))
+        return out
 
     def update(self, item: T) -> T:
         item_id = getattr(item, "id", None)

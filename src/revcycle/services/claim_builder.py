@@ -13,8 +13,10 @@ The adjudication date goes on the lines when there are line adjudications, else 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from revcycle.domain import claim as x
 from revcycle.domain.claim_record import ClaimRecord
@@ -26,6 +28,15 @@ from revcycle.domain.practice import Practice
 from revcycle.domain.provider import Facility, Provider
 from revcycle.domain.values import Address
 from revcycle.services.ports import PriorPayerRecord, UnitOfWork
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+T = TypeVar("T", bound=_Stored)
+T_co = TypeVar("T_co", bound=_Stored, covariant=True)
 
 
 @dataclass(frozen=True)
@@ -59,47 +70,123 @@ class ClaimSources:
     prior_payers: tuple[PriorPayerSource, ...] = ()
 
 
+class ReferenceReads:
+    """Reference rows read once and kept while many claims are built (a scrub run, a
+    submission): the practice, payers, plans, providers and facilities do not change under it.
+    Patient data (encounters, patients, coverages, claims) is read for each batch."""
+
+    def __init__(self) -> None:
+        self.practice: Practice | None = None
+        self.payers: dict[int, Payer] = {}
+        self.plans: dict[int, Plan] = {}
+        self.providers: dict[int, Provider] = {}
+        self.facilities: dict[int, Facility] = {}
+
+
+class _Reads(Protocol[T_co]):
+    def get(self, id: int) -> T_co: ...
+
+    def get_many(self, ids: Sequence[int]) -> Sequence[T_co]: ...
+
+
+def _fetch(repo: _Reads[T], ids: Iterable[int], known: dict[int, T] | None = None) -> dict[int, T]:
+    """``known`` completed with the records of ``ids`` it lacks, read in one batch; an id
+    that is not there raises ``NotFound`` through ``get``, as reading it alone did."""
+    found: dict[int, T] = {} if known is None else known
+    missing = sorted({i for i in ids if i not in found})
+    if missing:
+        for item in repo.get_many(missing):
+            assert item.id is not None
+            found[item.id] = item
+        for i in missing:
+            if i not in found:
+                repo.get(i)
+    return found
+
+
 def load_sources(uow: UnitOfWork, record: ClaimRecord) -> ClaimSources:
+    return load_sources_many(uow, [record])[0]
+
+
+def load_sources_many(
+    uow: UnitOfWork, records: Sequence[ClaimRecord], reads: ReferenceReads | None = None
+) -> list[ClaimSources]:
+    """``ClaimSources`` of each record, in order, in a few statements for the whole batch
+    (ids in each ``IN`` list chunked by the repositories); reference rows come from ``reads``
+    when given (and are kept there for the next batch)."""
     assert uow.practice_id is not None
-    enc = uow.encounters.get(record.encounter_id)
-    coverage = uow.coverages.get(record.coverage_id)
-    plan = uow.plans.get(coverage.plan_id)
+    reads = reads if reads is not None else ReferenceReads()
+    if not records:
+        return []
+    encounters = _fetch(uow.encounters, [r.encounter_id for r in records])
+    coverages = _fetch(uow.coverages, [r.coverage_id for r in records])
+    later = [  # only claims to a later coverage can have prior payers (primaries skip the query)
+        r.id for r in records if r.id is not None and coverages[r.coverage_id].order != "primary"
+    ]
+    prior = uow.cob.prior_payers_many(later) if later else {}
+    _fetch(uow.coverages, [p.coverage_id for ps in prior.values() for p in ps], coverages)
+    plans = _fetch(uow.plans, [c.plan_id for c in coverages.values()], reads.plans)
+    if reads.practice is None:
+        reads.practice = uow.practices.get(uow.practice_id)
+    patients = _fetch(uow.patients, [e.patient_id for e in encounters.values()])
+    payers = _fetch(uow.payers, [p.payer_id for p in plans.values()], reads.payers)
+    provider_ids: list[int] = []
+    for e in encounters.values():
+        inst = e.institutional
+        provider_ids.append(e.rendering_provider_id)
+        provider_ids.extend(
+            pid
+            for pid in (
+                e.referring_provider_id,
+                e.supervising_provider_id,
+                inst.attending_provider_id if inst else None,
+                inst.operating_provider_id if inst else None,
+            )
+            if pid is not None
+        )
+    providers = _fetch(uow.providers, provider_ids, reads.providers)
+    facilities = _fetch(
+        uow.facilities,
+        [e.facility_id for e in encounters.values() if e.facility_id is not None],
+        reads.facilities,
+    )
+    originals = _fetch(uow.claims, [r.original_claim_id for r in records if r.original_claim_id])
+    practice = reads.practice
 
     def provider(pid: int | None) -> Provider | None:
-        return uow.providers.get(pid) if pid is not None else None
+        return providers[pid] if pid is not None else None
 
-    inst = enc.institutional
-    return ClaimSources(
-        record=record,
-        practice=uow.practices.get(uow.practice_id),
-        encounter=enc,
-        patient=uow.patients.get(enc.patient_id),
-        coverage=coverage,
-        plan=plan,
-        payer=uow.payers.get(plan.payer_id),
-        rendering=uow.providers.get(enc.rendering_provider_id),
-        referring=provider(enc.referring_provider_id),
-        supervising=provider(enc.supervising_provider_id),
-        facility=uow.facilities.get(enc.facility_id) if enc.facility_id is not None else None,
-        attending=provider(inst.attending_provider_id) if inst else None,
-        operating=provider(inst.operating_provider_id) if inst else None,
-        original=uow.claims.get(record.original_claim_id) if record.original_claim_id else None,
-        prior_payers=_prior_payers(uow, record, coverage),
-    )
+    def prior_payer(p: PriorPayerRecord) -> PriorPayerSource:
+        cov = coverages[p.coverage_id]
+        plan = plans[cov.plan_id]
+        return PriorPayerSource(p, cov, plan, payers[plan.payer_id])
 
-
-def _prior_payers(
-    uow: UnitOfWork, record: ClaimRecord, coverage: Coverage
-) -> tuple[PriorPayerSource, ...]:
-    """Only claims to a later coverage can have prior payers (primary claims skip the query)."""
-    if record.id is None or coverage.order == "primary":
-        return ()
     out = []
-    for p in uow.cob.prior_payers(record.id):
-        cov = uow.coverages.get(p.coverage_id)
-        plan = uow.plans.get(cov.plan_id)
-        out.append(PriorPayerSource(p, cov, plan, uow.payers.get(plan.payer_id)))
-    return tuple(out)
+    for record in records:
+        enc = encounters[record.encounter_id]
+        coverage = coverages[record.coverage_id]
+        plan = plans[coverage.plan_id]
+        inst = enc.institutional
+        out.append(
+            ClaimSources(
+                record=record,
+                practice=practice,
+                encounter=enc,
+                patient=patients[enc.patient_id],
+                coverage=coverage,
+                plan=plan,
+                payer=payers[plan.payer_id],
+                rendering=providers[enc.rendering_provider_id],
+                referring=provider(enc.referring_provider_id),
+                supervising=provider(enc.supervising_provider_id),
+                facility=facilities[enc.facility_id] if enc.facility_id is not None else None,
+                attending=provider(inst.attending_provider_id) if inst else None,
+                operating=provider(inst.operating_provider_id) if inst else None,
+                original=originals[record.original_claim_id] if record.original_claim_id else None,
+                prior_payers=tuple(prior_payer(p) for p in prior.get(record.id or 0, ())),
+            )
+        )
+    return out
 
 
 def _other_payer(s: ClaimSources, p: PriorPayerSource) -> x.OtherPayer:

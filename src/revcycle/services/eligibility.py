@@ -242,6 +242,12 @@ class EligibilityStore(Protocol):
         self, coverage_id: int
     ) -> tuple[StoredResponse, StoredRequest] | None: ...
 
+    def latest_for_coverages(
+        self, coverage_ids: Sequence[int]
+    ) -> dict[int, tuple[StoredResponse, StoredRequest]]:
+        """``latest_for_coverage`` of each of these coverages (none: left out)."""
+        ...
+
     def add_discrepancies(self, items: Sequence[Discrepancy]) -> None: ...
 
     def discrepancies(

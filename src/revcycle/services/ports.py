@@ -48,6 +48,10 @@ class Repository(Protocol[T]):
 
     def get(self, id: int) -> T: ...
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[T]:
+        """The records with these ids, in id order; unknown ids are left out."""
+        ...
+
     def update(self, item: T) -> T: ...
 
     def list(self) -> Sequence[T]: ...
@@ -155,6 +159,18 @@ class EncounterRepository(Protocol):
 
     def get(self, id: int) -> Encounter: ...
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[Encounter]:
+        """The encounters with these ids with their lines, in id order; unknown ids are left
+        out."""
+        ...
+
+    def for_patients(
+        self, patient_ids: Sequence[int], dos_from: date, dos_before: date
+    ) -> Sequence[Encounter]:
+        """The encounters of these patients with ``dos_from`` <= first date of service <
+        ``dos_before``, in id order."""
+        ...
+
     def by_external_ref(self, ref: str) -> Encounter | None: ...
 
     def list(
@@ -188,6 +204,10 @@ class AuthorizationRepository(Protocol):
 
     def get(self, id: int) -> Authorization: ...
 
+    def for_patients(self, patient_ids: Sequence[int]) -> dict[int, list[Authorization]]:
+        """``for_patient`` of each of these patients, by patient id (none: left out)."""
+        ...
+
     def update(self, item: Authorization) -> Authorization: ...
 
     def for_patient(self, patient_id: int) -> Sequence[Authorization]: ...
@@ -219,6 +239,19 @@ class ClaimRepository(Protocol):
         """The claims with these ids, in id order; unknown ids are left out."""
         ...
 
+    def ids_with_status(self, status: str) -> Sequence[int]:
+        """The ids of every claim in ``status``, in id order."""
+        ...
+
+    def billed_lines_for_patients(self, patient_ids: Sequence[int]) -> Sequence[BilledLine]:
+        """The lines of open claims for these patients' encounters (``billed_lines`` for many
+        keys at once), by claim id then encounter line id."""
+        ...
+
+    def save_findings_many(self, findings: Sequence[tuple[int, StoredFinding]]) -> None:
+        """``save_findings`` for many claims: (claim id, finding) pairs."""
+        ...
+
     def by_pcns(self, pcns: Sequence[str]) -> dict[str, ClaimRecord]: ...
 
     def update_many(self, claims: Sequence[ClaimRecord]) -> None: ...
@@ -239,12 +272,31 @@ class ClaimRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class BilledLine:
+    """A line of an open claim as the duplicate check matches it: the claim, the encounter
+    line it bills, the encounter's patient and rendering provider, the line's date and code."""
+
+    claim_id: int
+    encounter_line_id: int
+    patient_id: int
+    provider_id: int
+    dos: date
+    procedure: str
+
+
 class WorkQueueRepository(Protocol):
     def add(self, item: WorkItem) -> WorkItem: ...
 
     def add_many(self, items: Sequence[WorkItem]) -> None: ...
 
     def get(self, id: int) -> WorkItem: ...
+
+    def update_many(self, items: Sequence[WorkItem]) -> None: ...
+
+    def add_events(self, events: Sequence[tuple[int, datetime, str, str, str | None]]) -> None:
+        """``add_event`` for many items: (item id, at, actor, action, note)."""
+        ...
 
     def update(self, item: WorkItem) -> WorkItem: ...
 
@@ -553,6 +605,10 @@ class CobRepository(Protocol):
         """The next payers of a claim (secondary claims made, crossovers recorded)."""
         ...
 
+    def links_from_many(self, source_claim_ids: Sequence[int]) -> dict[int, list[CobLink]]:
+        """``links_from`` of each of these claims, by claim id (none: left out)."""
+        ...
+
     def link_to(self, claim_id: int) -> CobLink | None:
         """The link that made secondary claim ``claim_id``, if it is one."""
         ...
@@ -563,6 +619,10 @@ class CobRepository(Protocol):
 
     def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
         """The prior payers' adjudications kept for a claim, in COB order."""
+        ...
+
+    def prior_payers_many(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
+        """``prior_payers`` of each of these claims, by claim id (none: left out)."""
         ...
 
     def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:

@@ -10,14 +10,15 @@ Rules kept here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from revcycle.codesets import CodeSets, Finding, default_codesets
 from revcycle.domain.claim_record import ClaimRecord, StoredFinding
+from revcycle.domain.payer import Enrollment
 from revcycle.domain.user import WRITE_PATIENTS
 from revcycle.domain.workqueue import WorkItem
 from revcycle.scrubber import (
@@ -29,62 +30,34 @@ from revcycle.scrubber import (
     scrub,
 )
 from revcycle.scrubber.engine import is_clean
-from revcycle.services.claim_builder import build_claim, load_sources
-from revcycle.services.claims import transition
+from revcycle.services.claim_builder import ReferenceReads, build_claim, load_sources_many
 from revcycle.services.context import Context
 from revcycle.services.ports import UnitOfWork
-from revcycle.services.secondary import related_claims
+from revcycle.services.submission import ClaimWrites
+
+if TYPE_CHECKING:
+    from revcycle.services.eligibility import (
+        EligibilityStore,
+        LatestEligibility,
+        StoredRequest,
+        StoredResponse,
+    )
 
 SCRUBBABLE = ("draft", "scrubbed_errors", "scrubbed_clean")
-
-# Reference data a scrub run reads for every claim and never changes: read once per run.
-_REFERENCE_READS = {
-    "practices": ("get",),
-    "payers": ("get",),
-    "plans": ("get",),
-    "providers": ("get",),
-    "facilities": ("get",),
-    "enrollments": ("for_payer",),
-}
+CHUNK = 250  # claims scrubbed in one transaction (a failing chunk is redone claim by claim)
+HOLD_QUEUE = "scrubber_hold"
+PRIOR_SERVICE_DAYS = 90  # how far back the patient's earlier services are read (global periods)
 
 
-class _RememberedReads:
-    """One repository of ``_REFERENCE_READS`` whose listed reads are answered from memory after
-    the first; anything else goes to the repository."""
+@dataclass
+class ScrubRun:
+    """What a scrub run reads once and keeps for every claim it scrubs: reference rows, each
+    payer's enrollments and each coverage's eligibility snapshot (the latest 271, parsed once).
+    None of these change while claims are scrubbed."""
 
-    def __init__(self, repo: object, methods: tuple[str, ...], memo: dict[Any, Any]) -> None:
-        self._repo, self._methods, self._memo = repo, methods, memo
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._repo, name)
-        if name not in self._methods:
-            return target
-
-        def remembered(*args: Any) -> Any:
-            key = (name, args)
-            if key not in self._memo:
-                self._memo[key] = target(*args)
-            return self._memo[key]
-
-        return remembered
-
-
-class _ScrubRunUow:
-    """The unit of work of one claim's scrub, sharing the run's remembered reference reads."""
-
-    def __init__(self, uow: UnitOfWork, memo: dict[str, dict[Any, Any]]) -> None:
-        self._uow, self._memo = uow, memo
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._uow, name)
-        methods = _REFERENCE_READS.get(name)
-        if methods is None:
-            return target
-        return _RememberedReads(target, methods, self._memo.setdefault(name, {}))
-
-
-def _with_remembered_reads(memo: dict[str, dict[Any, Any]]) -> Callable[[UnitOfWork], UnitOfWork]:
-    return lambda uow: cast(UnitOfWork, _ScrubRunUow(uow, memo))
+    reads: ReferenceReads = field(default_factory=ReferenceReads)
+    enrollments: dict[int, Sequence[Enrollment]] = field(default_factory=dict)
+    eligibility: dict[int, EligibilitySnapshot | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,57 +73,118 @@ class ScrubResult:
 def scrub_input(
     ctx: Context, uow: UnitOfWork, record: ClaimRecord, codesets: CodeSets, rules: PayerRules
 ) -> ScrubInput:
-    s = load_sources(uow, record)
-    claim = build_claim(s)
-    enc = s.encounter
-    duplicates: list[tuple[int, int]] = []
-    cob_chain = related_claims(uow, record.id or 0)  # the same service to the next payer: COB
-    for cl in record.lines:
-        line = next(x for x in enc.lines if x.id == cl.encounter_line_id)
-        for other_claim, _ in uow.claims.billed_lines(
-            enc.patient_id, enc.rendering_provider_id, line.dos_from or enc.dos_from, line.procedure
-        ):
-            if other_claim != record.id and other_claim not in cob_chain:
-                duplicates.append((cl.line_no, other_claim))
-    window = enc.dos_from - timedelta(days=90)
-    prior = [
-        PriorService(
-            line.procedure, line.dos_from or e.dos_from, e.rendering_provider_id, line.modifiers
-        )
-        for e in uow.encounters.list(
-            patient_id=enc.patient_id, dos_from=window, dos_before=enc.dos_from, limit=10_000
-        )
-        if e.id != enc.id
-        for line in e.lines
-    ]
-    return ScrubInput(
-        claim=claim,
-        practice=s.practice,
-        patient=s.patient,
-        coverage=s.coverage,
-        plan=s.plan,
-        payer=s.payer,
-        rendering=s.rendering,
-        today=ctx.clock.today(),
-        codesets=codesets,
-        payer_rule=rules.for_payer(s.payer.payer_id),
-        referring=s.referring,
-        supervising=s.supervising,
-        facility=s.facility,
-        enrollments=uow.enrollments.for_payer(s.payer.id or 0),
-        authorizations=uow.authorizations.for_patient(enc.patient_id),
-        duplicates=duplicates,
-        prior_services=prior,
-        eligibility=_snapshot(uow, record.coverage_id),
-    )
+    return scrub_inputs(ctx, uow, [record], codesets, rules)[0]
 
 
-def _snapshot(uow: UnitOfWork, coverage_id: int) -> EligibilitySnapshot | None:
-    """What the latest usable 271 for the coverage said, for the rules that compare the claim
-    with it (R11 coverage dates, R12 member, R39 other payer primary); None without one."""
+def scrub_inputs(
+    ctx: Context,
+    uow: UnitOfWork,
+    records: Sequence[ClaimRecord],
+    codesets: CodeSets,
+    rules: PayerRules,
+    run: ScrubRun | None = None,
+) -> list[ScrubInput]:
+    """The scrubber's input for each record, in order, from a few batch reads: the claims'
+    sources, their COB chains (billing the same service to the next payer is not a duplicate),
+    the open claims billing the same patient, provider, date and code (duplicates), the
+    patients' services of the last 90 days, authorizations, enrollments and eligibility."""
+    run = run if run is not None else ScrubRun()
+    sources = load_sources_many(uow, records, run.reads)
+    ids = [r.id or 0 for r in records]
+    chains: dict[int, set[int]] = {i: set() for i in ids}  # as secondary.related_claims
+    for claim_id, priors in uow.cob.prior_payers_many(ids).items():
+        chains[claim_id].update(p.source_claim_id for p in priors)
+    for claim_id, links in uow.cob.links_from_many(ids).items():
+        chains[claim_id].update(ln.claim_id for ln in links if ln.claim_id is not None)
+    patients = sorted({s.encounter.patient_id for s in sources})
+    billed: dict[tuple[int, int, date, str], list[int]] = {}
+    for b in uow.claims.billed_lines_for_patients(patients):
+        billed.setdefault((b.patient_id, b.provider_id, b.dos, b.procedure), []).append(b.claim_id)
+    earliest = min(s.encounter.dos_from for s in sources) - timedelta(days=PRIOR_SERVICE_DAYS)
+    latest = max(s.encounter.dos_from for s in sources)
+    earlier: dict[int, list[tuple[int, date, list[PriorService]]]] = {}
+    for e in uow.encounters.for_patients(patients, earliest, latest):
+        services = [
+            PriorService(
+                line.procedure, line.dos_from or e.dos_from, e.rendering_provider_id, line.modifiers
+            )
+            for line in e.lines
+        ]
+        earlier.setdefault(e.patient_id, []).append((e.id or 0, e.dos_from, services))
+    authorizations = uow.authorizations.for_patients(patients)
+    for payer_id in sorted({s.payer.id or 0 for s in sources} - run.enrollments.keys()):
+        run.enrollments[payer_id] = uow.enrollments.for_payer(payer_id)
+    _read_eligibility(uow, run, [r.coverage_id for r in records])
+    out = []
+    for record, s in zip(records, sources, strict=True):
+        enc = s.encounter
+        chain = chains[record.id or 0]
+        duplicates: list[tuple[int, int]] = []
+        lines_by_id = {line.id: line for line in enc.lines}
+        for cl in record.lines:
+            line = lines_by_id[cl.encounter_line_id]
+            key = (enc.patient_id, enc.rendering_provider_id, line.dos_from or enc.dos_from)
+            for other_claim in billed.get((*key, line.procedure), ()):
+                if other_claim != record.id and other_claim not in chain:
+                    duplicates.append((cl.line_no, other_claim))
+        window = enc.dos_from - timedelta(days=PRIOR_SERVICE_DAYS)
+        prior = [
+            service
+            for encounter_id, dos, services in earlier.get(enc.patient_id, ())
+            if window <= dos < enc.dos_from and encounter_id != enc.id
+            for service in services
+        ]
+        out.append(
+            ScrubInput(
+                claim=build_claim(s),
+                practice=s.practice,
+                patient=s.patient,
+                coverage=s.coverage,
+                plan=s.plan,
+                payer=s.payer,
+                rendering=s.rendering,
+                today=ctx.clock.today(),
+                codesets=codesets,
+                payer_rule=rules.for_payer(s.payer.payer_id),
+                referring=s.referring,
+                supervising=s.supervising,
+                facility=s.facility,
+                enrollments=run.enrollments[s.payer.id or 0],
+                authorizations=list(authorizations.get(enc.patient_id, ())),
+                duplicates=duplicates,
+                prior_services=prior,
+                eligibility=run.eligibility[record.coverage_id],
+            )
+        )
+    return out
+
+
+class _Answers:
+    """``latest_for_coverage`` answered from one batch read (``latest_for_coverages``)."""
+
+    def __init__(self, found: dict[int, tuple[StoredResponse, StoredRequest]]) -> None:
+        self.found = found
+
+    def latest_for_coverage(self, coverage_id: int) -> tuple[StoredResponse, StoredRequest] | None:
+        return self.found.get(coverage_id)
+
+
+def _read_eligibility(uow: UnitOfWork, run: ScrubRun, coverage_ids: Sequence[int]) -> None:
+    """The snapshots of the coverages ``run`` has not seen yet (their 271s read in one batch,
+    each parsed once)."""
     from revcycle.services.eligibility import latest_eligibility
 
-    found = latest_eligibility(uow.eligibility, coverage_id)
+    missing = sorted(set(coverage_ids) - run.eligibility.keys())
+    if not missing:
+        return
+    answers = cast("EligibilityStore", _Answers(uow.eligibility.latest_for_coverages(missing)))
+    for coverage_id in missing:
+        run.eligibility[coverage_id] = _snapshot(latest_eligibility(answers, coverage_id))
+
+
+def _snapshot(found: LatestEligibility | None) -> EligibilitySnapshot | None:
+    """What the latest usable 271 for the coverage said, for the rules that compare the claim
+    with it (R11 coverage dates, R12 member, R39 other payer primary); None without one."""
     if found is None:
         return None
     response = found.response
@@ -170,58 +204,143 @@ def _snapshot(uow: UnitOfWork, coverage_id: int) -> EligibilitySnapshot | None:
     )
 
 
-def _hold(ctx: Context, uow: UnitOfWork, claim: ClaimRecord, findings: Sequence[Finding]) -> None:
-    assert claim.id is not None
-    errors = [f for f in findings if f.severity == "error"]
-    item = uow.work_items.open_for("scrubber_hold", "claim", claim.id)
-    now = ctx.clock.now()
-    if errors:
-        reason = "; ".join(f"{f.code} {f.message}" for f in errors)[:400]
-        if item is None:
-            item = uow.work_items.add(
-                WorkItem(
-                    "scrubber_hold",
-                    "claim",
-                    claim.id,
-                    reason,
-                    priority=int(claim.total_charge.amount),
+class _Holds:
+    """The ``scrubber_hold`` items of one chunk's claims: opened, updated or closed in memory,
+    written together by ``flush`` (events in the order the claims were scrubbed)."""
+
+    def __init__(self, ctx: Context, uow: UnitOfWork, claim_ids: Sequence[int]) -> None:
+        self.ctx, self.uow = ctx, uow
+        self.open = uow.work_items.open_for_many(HOLD_QUEUE, "claim", claim_ids)
+        self.added: list[WorkItem] = []
+        self.updated: list[WorkItem] = []
+        # (item id, or the claim id of an item added here; action, note)
+        self.events: list[tuple[int | None, int, str, str]] = []
+
+    def hold(self, claim: ClaimRecord, findings: Sequence[Finding]) -> None:
+        assert claim.id is not None
+        errors = [f for f in findings if f.severity == "error"]
+        item = self.open.get(claim.id)
+        if errors:
+            reason = "; ".join(f"{f.code} {f.message}" for f in errors)[:400]
+            if item is None:
+                self.added.append(
+                    WorkItem(
+                        HOLD_QUEUE,
+                        "claim",
+                        claim.id,
+                        reason,
+                        priority=int(claim.total_charge.amount),
+                    )
                 )
+                self.events.append((None, claim.id, "opened", reason))
+            else:
+                self.updated.append(replace(item, reason=reason))
+                self.events.append((item.id or 0, claim.id, "rescrubbed", reason))
+        elif item is not None:
+            self.updated.append(replace(item, status="done"))
+            self.events.append((item.id or 0, claim.id, "closed", "claim scrubbed clean"))
+
+    def flush(self) -> None:
+        self.uow.work_items.add_many(self.added)
+        added = (
+            self.uow.work_items.open_for_many(
+                HOLD_QUEUE, "claim", [i.target_id for i in self.added]
             )
-            uow.work_items.add_event(item.id or 0, now, ctx.actor, "opened", reason)
+            if self.added
+            else {}
+        )
+        self.uow.work_items.update_many(self.updated)
+        now: datetime = self.ctx.clock.now()
+        self.uow.work_items.add_events(
+            [
+                (item_id if item_id is not None else added[claim_id].id or 0,
+                 now, self.ctx.actor, action, note)
+                for item_id, claim_id, action, note in self.events
+            ]
+        )  # fmt: skip
+
+
+def _scrub_records(
+    ctx: Context,
+    uow: UnitOfWork,
+    records: Sequence[ClaimRecord],
+    codesets: CodeSets,
+    rules: PayerRules,
+    run: ScrubRun,
+) -> list[ScrubResult]:
+    """Scrub ``records`` (distinct claims) inside ``uow``: findings stored under each claim's
+    next run number, the claims moved on (history and audit), hold items kept; every kind of
+    row written in one statement for all of them."""
+    inputs = scrub_inputs(ctx, uow, records, codesets, rules, run)
+    writes = ClaimWrites(ctx, uow)
+    holds = _Holds(ctx, uow, [r.id or 0 for r in records])
+    stored: list[tuple[int, StoredFinding]] = []
+    results = []
+    for given, scrub_in in zip(records, inputs, strict=True):
+        assert given.id is not None
+        findings = scrub(scrub_in)
+        clean = is_clean(findings)
+        run_no = given.scrub_runs + 1
+        stored.extend(
+            (given.id, StoredFinding(run_no, f.code, f.severity, f.message, f.location))
+            for f in findings
+        )
+        record = writes.update(
+            replace(
+                given,
+                scrub_runs=run_no,
+                first_pass_clean=clean
+                if given.first_pass_clean is None
+                else given.first_pass_clean,
+            )
+        )
+        errors = sum(f.severity == "error" for f in findings)
+        if clean:
+            record = writes.transition(record, "scrubbed_clean", f"scrub run {run_no}: clean")
+            record = writes.transition(record, "ready", "clean claim, ready to submit")
         else:
-            uow.work_items.update(replace(item, reason=reason))
-            uow.work_items.add_event(item.id or 0, now, ctx.actor, "rescrubbed", reason)
-    elif item is not None:
-        uow.work_items.update(replace(item, status="done"))
-        uow.work_items.add_event(item.id or 0, now, ctx.actor, "closed", "claim scrubbed clean")
+            record = writes.transition(
+                record, "scrubbed_errors", f"scrub run {run_no}: {errors} errors"
+            )
+        holds.hold(record, findings)
+        results.append(ScrubResult(record, findings))
+    uow.claims.save_findings_many(stored)
+    writes.flush()
+    holds.flush()
+    return results
 
 
 def scrub_one(
     ctx: Context, uow: UnitOfWork, record: ClaimRecord, codesets: CodeSets, rules: PayerRules
 ) -> ScrubResult:
-    assert record.id is not None
-    findings = scrub(scrub_input(ctx, uow, record, codesets, rules))
-    clean = is_clean(findings)
-    run = record.scrub_runs + 1
-    uow.claims.save_findings(
-        record.id, [StoredFinding(run, f.code, f.severity, f.message, f.location) for f in findings]
-    )
-    record = replace(
-        record,
-        scrub_runs=run,
-        first_pass_clean=clean if record.first_pass_clean is None else record.first_pass_clean,
-    )
-    uow.claims.update(record)
-    errors = sum(f.severity == "error" for f in findings)
-    if clean:
-        record = transition(uow, ctx, record, "scrubbed_clean", f"scrub run {run}: clean")
-        record = transition(uow, ctx, record, "ready", "clean claim, ready to submit")
-    else:
-        record = transition(
-            uow, ctx, record, "scrubbed_errors", f"scrub run {run}: {errors} errors"
-        )
-    _hold(ctx, uow, record, findings)
-    return ScrubResult(record, findings)
+    return _scrub_records(ctx, uow, [record], codesets, rules, ScrubRun())[0]
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    """``ids`` in order, at most ``size`` a chunk, a claim at most once a chunk (scrubbing it
+    again must see what its first scrub wrote)."""
+    chunk: list[int] = []
+    seen: set[int] = set()
+    for claim_id in ids:
+        if len(chunk) == size or claim_id in seen:
+            yield chunk
+            chunk, seen = [], set()
+        chunk.append(claim_id)
+        seen.add(claim_id)
+    if chunk:
+        yield chunk
+
+
+def _scrub_chunk(
+    ctx: Context, ids: Sequence[int], codesets: CodeSets, rules: PayerRules, run: ScrubRun
+) -> list[ScrubResult]:
+    """Scrub the claims ``ids`` in one transaction."""
+    with ctx.uow() as uow:
+        by_id = {c.id: c for c in uow.claims.get_many(ids)}
+        records = [by_id[i] if i in by_id else uow.claims.get(i) for i in ids]  # get: NotFound
+        results = _scrub_records(ctx, uow, records, codesets, rules, run)
+        uow.commit()
+    return results
 
 
 def scrub_claims(
@@ -231,26 +350,26 @@ def scrub_claims(
     codesets: CodeSets | None = None,
     payer_rules: Path | None = None,
 ) -> list[ScrubResult]:
-    """Scrub the given claims (default: every claim waiting for a scrub), one transaction each."""
+    """Scrub the given claims (default: every claim waiting for a scrub), in order, a chunk
+    of claims a transaction. When a chunk fails, its claims are scrubbed again one
+    transaction each, so those before the failing claim are kept and the failing one raises
+    as it would alone."""
     ctx.require(WRITE_PATIENTS)
     cs = codesets or default_codesets()
     rules = load_payer_rules(payer_rules)
-    with ctx.uow() as uow:
-        ids = (
-            list(claim_ids)
-            if claim_ids is not None
-            else [
-                c.id
-                for status in SCRUBBABLE
-                for c in uow.claims.list(status=status)
-                if c.id is not None
-            ]
-        )
-    results = []
-    remembered = _with_remembered_reads({})
-    for claim_id in ids:
+    if claim_ids is not None:
+        ids = list(claim_ids)
+    else:
         with ctx.uow() as uow:
-            run = remembered(uow)
-            results.append(scrub_one(ctx, run, uow.claims.get(claim_id), cs, rules))
-            uow.commit()
+            ids = [i for status in SCRUBBABLE for i in uow.claims.ids_with_status(status)]
+    results: list[ScrubResult] = []
+    run = ScrubRun()
+    for chunk in _chunks(ids, CHUNK):
+        try:
+            results.extend(_scrub_chunk(ctx, chunk, cs, rules, run))
+        except Exception:
+            if len(chunk) == 1:
+                raise
+            for claim_id in chunk:
+                results.extend(_scrub_chunk(ctx, [claim_id], cs, rules, run))
     return results

@@ -30,7 +30,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from revcycle.domain.audit import AuditEntry
 from revcycle.domain.claim_record import ClaimEvent, ClaimRecord
@@ -41,7 +41,7 @@ from revcycle.domain.practice import Practice
 from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS
 from revcycle.domain.workqueue import WorkItem
 from revcycle.services import jobs
-from revcycle.services.claim_builder import build_claim, load_sources
+from revcycle.services.claim_builder import build_claim, load_sources_many
 from revcycle.services.context import Context
 from revcycle.services.ports import (
     ClaimResponse,
@@ -283,8 +283,7 @@ def _prepare(
             if i not in by_id:
                 uow.claims.get(i)  # raises NotFound, as reading it alone did
             records.append(by_id[i])
-        reads = cast(UnitOfWork, _ReadCache(uow, records))
-        built = [build_claim(load_sources(reads, r)) for r in records]
+        built = [build_claim(s) for s in load_sources_many(uow, records)]
     submitter, envelope = submitter_for(practice)
     recorder = _Recording(control)
     now = ctx.clock.now()
