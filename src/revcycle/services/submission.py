@@ -189,6 +189,12 @@ class _Memo:
             self._seen[id] = self._repo.get(id)
         return self._seen[id]
 
+    def get_many(self, ids: Sequence[Any]) -> list[Any]:
+        missing = sorted({i for i in ids if i not in self._seen})
+        if missing:
+            self._seen.update((x.id, x) for x in self._repo.get_many(missing))
+        return [self._seen[i] for i in sorted(set(ids)) if i in self._seen]
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._repo, name)
 
