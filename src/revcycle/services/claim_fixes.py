@@ -5,8 +5,9 @@ which modifiers the payer requires with a code; when the rule names one (or the 
 includes ``GP``, the physical-therapy plan of care the demo's therapy codes follow), the
 modifier is added to the encounter line the claim bills and the claim is scrubbed again. What
 needs a person (a referral or authorization number to obtain, a diagnosis to code from the
-note, a duplicate to judge) stays queued. Each claim is fixed and rescrubbed in its own
-transaction; the change is audited.
+note, a duplicate to judge) stays queued. The claims are fixed a chunk a transaction (a
+chunk that fails is redone one claim a transaction, so a bad claim does not hold back the
+others), then rescrubbed; each change is audited.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from revcycle.codesets import CodeSets
+from revcycle.domain.audit import AuditEntry
+from revcycle.domain.payer import Payer
 from revcycle.domain.user import WRITE_PATIENTS
-from revcycle.scrubber.payer_rules import load_payer_rules
+from revcycle.scrubber.payer_rules import PayerRules, load_payer_rules
 from revcycle.services.context import Context
 from revcycle.services.denial_actions import ActionStoreFactory
-from revcycle.services.scrubbing import ScrubResult, scrub_claims
+from revcycle.services.scrubbing import CHUNK, ScrubResult, chunked, scrub_claims
 
 FIXABLE = ("R38",)
 PREFERRED_MODIFIERS = ("GP",)
@@ -51,41 +54,44 @@ def fix_held(
     """Apply the fixes the findings of ``results`` carry and rescrub the claims fixed."""
     ctx.require(WRITE_PATIENTS)  # as the scrubber itself
     rules = load_payer_rules(payer_rules)
+    fixable: list[int] = []
+    for result in results:
+        claim = result.claim
+        if result.clean or claim.id is None:
+            continue
+        errors = [f for f in result.findings if f.severity == "error"]
+        if errors and all(f.code in FIXABLE for f in errors):
+            fixable.append(claim.id)
+    # claim id -> modifiers added each time it was fixed (None: not held any more)
+    added: dict[int, list[int | None]] = {}
+    payers: dict[int, Payer] = {}
+    for chunk in chunked(fixable, CHUNK):
+        try:
+            outcomes = _fix(ctx, chunk, rules, store, payers)
+        except Exception:
+            if len(chunk) == 1:
+                raise
+            outcomes = []  # the good ones land, the bad one raises as alone
+            for claim_id in chunk:
+                outcomes.extend(_fix(ctx, [claim_id], rules, store, payers))
+        for claim_id, count in zip(chunk, outcomes, strict=True):
+            added.setdefault(claim_id, []).append(count)
     report = FixReport()
     touched: list[int] = []
     for result in results:
         claim = result.claim
         if result.clean or claim.id is None:
             continue
-        errors = [f for f in result.findings if f.severity == "error"]
-        if not errors or any(f.code not in FIXABLE for f in errors):
+        if claim.id not in added:  # a finding no rule fixes: a person's work
             report.still_held.append(claim.id)
             continue
-        with ctx.uow() as uow:
-            record = uow.claims.get(claim.id)
-            if record.status != "scrubbed_errors":  # fixed or sent since: not held any more
-                continue
-            payer = uow.payers.get(record.payer_id)
-            required = dict(rules.for_payer(payer.payer_id).required_modifiers)
-            encounter = uow.encounters.get(record.encounter_id)
-            by_id = {ln.id: ln for ln in encounter.lines}
-            added = 0
-            for cl in record.lines:
-                line = by_id[cl.encounter_line_id]
-                options = required.get(line.procedure)
-                if not options or options & set(line.modifiers) or line.id is None:
-                    continue
-                modifier = _modifier_for(options)
-                if modifier is None or len(line.modifiers) >= 4:
-                    continue
-                store(uow).edit_encounter_line(line.id, (*line.modifiers, modifier), line.procedure)
-                ctx.audit(uow, "update", "encounter_line", line.id)
-                added += 1
-            uow.commit()
-        if not added:
+        count = added[claim.id].pop(0)
+        if count is None:  # fixed or sent since: not held any more
+            continue
+        if not count:
             report.still_held.append(claim.id)
             continue
-        report.modifiers_added += added
+        report.modifiers_added += count
         touched.append(claim.id)
         if progress is not None:
             progress(1)
@@ -94,3 +100,61 @@ def fix_held(
             assert again.claim.id is not None
             (report.fixed if again.clean else report.still_held).append(again.claim.id)
     return report
+
+
+def _fix(
+    ctx: Context,
+    claim_ids: Sequence[int],
+    rules: PayerRules,
+    store: ActionStoreFactory,
+    payers: dict[int, Payer],
+) -> list[int | None]:
+    """Add the required modifiers the claims ``claim_ids`` (distinct) lack, in one
+    transaction: how many were added to each claim (None for a claim no longer held)."""
+    out: list[int | None] = []
+    with ctx.uow() as uow:
+        by_id = {c.id: c for c in uow.claims.get_many(claim_ids)}
+        records = [by_id[i] if i in by_id else uow.claims.get(i) for i in claim_ids]  # NotFound
+        held = [r for r in records if r.status == "scrubbed_errors"]
+        for payer in uow.payers.get_many(sorted({r.payer_id for r in held} - payers.keys())):
+            payers[payer.id or 0] = payer
+        encounters = {e.id: e for e in uow.encounters.get_many([r.encounter_id for r in held])}
+        modifiers: dict[int, tuple[str, ...]] = {}  # lines changed here (two claims, one line)
+        audits: list[AuditEntry] = []
+        actions = store(uow)
+        for record in records:
+            assert record.id is not None
+            if record.status != "scrubbed_errors":  # fixed or sent since: not held any more
+                out.append(None)
+                continue
+            payer = payers.get(record.payer_id) or uow.payers.get(record.payer_id)  # NotFound
+            required = dict(rules.for_payer(payer.payer_id).required_modifiers)
+            encounter = encounters.get(record.encounter_id) or uow.encounters.get(
+                record.encounter_id
+            )
+            by_line = {ln.id: ln for ln in encounter.lines}
+            added = 0
+            for cl in record.lines:
+                line = by_line[cl.encounter_line_id]
+                options = required.get(line.procedure)
+                if line.id is None:
+                    continue
+                current = modifiers.get(line.id, line.modifiers)
+                if not options or options & set(current):
+                    continue
+                modifier = _modifier_for(options)
+                if modifier is None or len(current) >= 4:
+                    continue
+                modifiers[line.id] = (*current, modifier)
+                actions.edit_encounter_line(line.id, modifiers[line.id], line.procedure)
+                audits.append(
+                    AuditEntry(
+                        ctx.clock.now(), ctx.actor, ctx.channel, "update", "encounter_line",
+                        str(line.id), ctx.practice_id,
+                    )
+                )  # fmt: skip
+                added += 1
+            out.append(added)
+        uow.audit.record_many(audits)
+        uow.commit()
+    return out

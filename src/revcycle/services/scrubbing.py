@@ -316,7 +316,7 @@ def scrub_one(
     return _scrub_records(ctx, uow, [record], codesets, rules, ScrubRun())[0]
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+def chunked(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     """``ids`` in order, at most ``size`` a chunk, a claim at most once a chunk (scrubbing it
     again must see what its first scrub wrote)."""
     chunk: list[int] = []
@@ -364,7 +364,7 @@ def scrub_claims(
             ids = [i for status in SCRUBBABLE for i in uow.claims.ids_with_status(status)]
     results: list[ScrubResult] = []
     run = ScrubRun()
-    for chunk in _chunks(ids, CHUNK):
+    for chunk in chunked(ids, CHUNK):
         try:
             results.extend(_scrub_chunk(ctx, chunk, cs, rules, run))
         except Exception:
