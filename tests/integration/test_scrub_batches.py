@@ -38,7 +38,7 @@ from revcycle.services.claims import transition
 from revcycle.services.clock import FixedClock
 from revcycle.services.context import Context
 from revcycle.services.eligibility import latest_eligibility
-from revcycle.services.ports import UnitOfWork
+from revcycle.services.ports import EncounterLineKey, UnitOfWork
 from revcycle.services.scrubbing import (
     ScrubRun,
     _snapshot,
@@ -431,11 +431,14 @@ def test_batch_reads_equal_the_single_reads_across_chunks(billing) -> None:
         ]
         encounters = uow.encounters.list()
         assert list(uow.encounters.get_many(many)) == list(encounters)
-        lo, hi = encounters[0].dos_from, encounters[-1].dos_from + timedelta(days=1)
-        assert list(uow.encounters.for_patients(many, lo, hi)) == list(encounters)
-        assert list(uow.encounters.for_patients(many, lo, encounters[-1].dos_from)) == [
-            e for e in encounters if e.dos_from < encounters[-1].dos_from
-        ]
+        lo, hi = encounters[0].dos_from, encounters[-1].dos_from
+        assert list(uow.encounters.lines_of_patients(many, lo, hi)) == [
+            EncounterLineKey(e.id or 0, e.patient_id, e.dos_from, e.rendering_provider_id, n,
+                             ln.procedure, ln.dos_from or e.dos_from, ln.modifiers)
+            for e in encounters
+            if e.dos_from < hi
+            for n, ln in enumerate(e.lines, start=1)
+        ]  # fmt: skip
         assert uow.authorizations.for_patients(many) == {
             billing.self_pt: list(uow.authorizations.for_patient(billing.self_pt))
         }

@@ -21,7 +21,7 @@ from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.fees import Contract, FeeEntry
 from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
-from revcycle.services.ports import BilledLine, Clock
+from revcycle.services.ports import BilledLine, Clock, EncounterLineKey
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 # ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
@@ -222,27 +222,51 @@ class EncounterRepository(_Scoped):
             out.extend(self._build(rows))
         return out
 
-    def for_patients(
+    def lines_of_patients(
         self, patient_ids: Sequence[int], dos_from: date, dos_before: date
-    ) -> Sequence[Encounter]:
-        """The encounters of these patients whose first date of service is in
-        [``dos_from``, ``dos_before``), with their lines, in id order: ``list(patient_id=...,
-        dos_from=..., dos_before=...)`` for many patients at once."""
-        e = tables.encounters
+    ) -> Sequence[EncounterLineKey]:
+        """The lines of these patients' encounters whose first date of service is in
+        [``dos_from``, ``dos_before``), by encounter id then line number: what
+        ``list(patient_id=..., dos_from=..., dos_before=...)`` says of each line, for many
+        patients at once and without building the encounters."""
+        e, lt = tables.encounters, tables.encounter_lines
         wanted = sorted(set(patient_ids))
-        rows: list[Any] = []
+        out: list[EncounterLineKey] = []
         for start in range(0, len(wanted), _BUILD_CHUNK):
-            rows.extend(
-                self.conn.execute(
-                    select(e).where(
-                        e.c.practice_id == self.practice_id,
-                        e.c.patient_id.in_(wanted[start : start + _BUILD_CHUNK]),
-                        e.c.dos_from >= dos_from,
-                        e.c.dos_from < dos_before,
-                    )
-                ).all()
+            rows = self.conn.execute(
+                select(
+                    e.c.id,
+                    e.c.patient_id,
+                    e.c.dos_from,
+                    e.c.rendering_ref,
+                    lt.c.line_no,
+                    lt.c.procedure,
+                    lt.c.dos_from.label("line_dos"),
+                    lt.c.modifiers,
+                )
+                .select_from(e.join(lt, lt.c.encounter_id == e.c.id))
+                .where(
+                    e.c.practice_id == self.practice_id,
+                    e.c.patient_id.in_(wanted[start : start + _BUILD_CHUNK]),
+                    e.c.dos_from >= dos_from,
+                    e.c.dos_from < dos_before,
+                )
             )
-        return self._build(sorted(rows, key=lambda r: r.id))
+            out.extend(
+                EncounterLineKey(
+                    encounter_id=r.id,
+                    patient_id=r.patient_id,
+                    encounter_dos=r.dos_from,
+                    provider_id=r.rendering_ref,
+                    line_no=r.line_no,
+                    procedure=r.procedure,
+                    dos=r.line_dos or r.dos_from,
+                    modifiers=tuple(m for m in r.modifiers.split(",") if m),
+                )
+                for r in rows
+            )
+        out.sort(key=lambda k: (k.encounter_id, k.line_no))
+        return out
 
     def by_external_ref(self, ref: str) -> Encounter | None:
         e = tables.encounters

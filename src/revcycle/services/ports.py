@@ -154,6 +154,21 @@ class Sequences(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class EncounterLineKey:
+    """An encounter line as the scrubber's look-back sees it: which encounter (patient, first
+    date of service, rendering provider), the line's code, date and modifiers."""
+
+    encounter_id: int
+    patient_id: int
+    encounter_dos: date
+    provider_id: int
+    line_no: int
+    procedure: str
+    dos: date
+    modifiers: tuple[str, ...]
+
+
 class EncounterRepository(Protocol):
     def add(self, encounter: Encounter, entered_at: datetime) -> Encounter: ...
 
@@ -164,11 +179,11 @@ class EncounterRepository(Protocol):
         out."""
         ...
 
-    def for_patients(
+    def lines_of_patients(
         self, patient_ids: Sequence[int], dos_from: date, dos_before: date
-    ) -> Sequence[Encounter]:
-        """The encounters of these patients with ``dos_from`` <= first date of service <
-        ``dos_before``, in id order."""
+    ) -> Sequence[EncounterLineKey]:
+        """The lines of these patients' encounters with ``dos_from`` <= first date of service
+        < ``dos_before``, by encounter id then line number."""
         ...
 
     def by_external_ref(self, ref: str) -> Encounter | None: ...

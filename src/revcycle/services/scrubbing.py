@@ -102,15 +102,10 @@ def scrub_inputs(
         billed.setdefault((b.patient_id, b.provider_id, b.dos, b.procedure), []).append(b.claim_id)
     earliest = min(s.encounter.dos_from for s in sources) - timedelta(days=PRIOR_SERVICE_DAYS)
     latest = max(s.encounter.dos_from for s in sources)
-    earlier: dict[int, list[tuple[int, date, list[PriorService]]]] = {}
-    for e in uow.encounters.for_patients(patients, earliest, latest):
-        services = [
-            PriorService(
-                line.procedure, line.dos_from or e.dos_from, e.rendering_provider_id, line.modifiers
-            )
-            for line in e.lines
-        ]
-        earlier.setdefault(e.patient_id, []).append((e.id or 0, e.dos_from, services))
+    earlier: dict[int, list[tuple[int, date, PriorService]]] = {}  # by patient
+    for k in uow.encounters.lines_of_patients(patients, earliest, latest):
+        service = PriorService(k.procedure, k.dos, k.provider_id, k.modifiers)
+        earlier.setdefault(k.patient_id, []).append((k.encounter_id, k.encounter_dos, service))
     authorizations = uow.authorizations.for_patients(patients)
     for payer_id in sorted({s.payer.id or 0 for s in sources} - run.enrollments.keys()):
         run.enrollments[payer_id] = uow.enrollments.for_payer(payer_id)
@@ -130,9 +125,8 @@ def scrub_inputs(
         window = enc.dos_from - timedelta(days=PRIOR_SERVICE_DAYS)
         prior = [
             service
-            for encounter_id, dos, services in earlier.get(enc.patient_id, ())
+            for encounter_id, dos, service in earlier.get(enc.patient_id, ())
             if window <= dos < enc.dos_from and encounter_id != enc.id
-            for service in services
         ]
         out.append(
             ScrubInput(
