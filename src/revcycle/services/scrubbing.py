@@ -88,6 +88,8 @@ def scrub_inputs(
     sources, their COB chains (billing the same service to the next payer is not a duplicate),
     the open claims billing the same patient, provider, date and code (duplicates), the
     patients' services of the last 90 days, authorizations, enrollments and eligibility."""
+    if not records:
+        return []
     run = run if run is not None else ScrubRun()
     sources = load_sources_many(uow, records, run.reads)
     ids = [r.id or 0 for r in records]
