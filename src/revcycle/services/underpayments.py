@@ -315,7 +315,7 @@ def check_remittance(
     facts = repo.claim_facts([int(c.claim_id) for _, c in found])
     pricing = _Pricing(uow, repo)
     paid_on = remittance.payment.date or ctx.clock.today()
-    recorded: list[UnderpaymentLine] = []
+    judged_all: list[UnderpaymentLine] = []
     for cp, claim in found:
         about = facts.get(int(claim.claim_id))
         if about is None:
@@ -360,8 +360,10 @@ def check_remittance(
         medicare = about.payer_class == "medicare" or cp.claim_filing_indicator in (
             MEDICARE_INDICATORS
         )
-        judged = pricing.judge(lines, about, medicare)
-        recorded.extend(repo.add(judged))
+        judged_all += pricing.judge(lines, about, medicare)
+    recorded: list[UnderpaymentLine] = []
+    for start in range(0, len(judged_all), 5000):  # one insert per 5,000 lines
+        recorded += repo.add(judged_all[start : start + 5000])
     out = []
     for ln in recorded:
         item = _queue(uow, ln)
