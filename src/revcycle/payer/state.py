@@ -32,7 +32,7 @@ from revcycle.payer.adjudication import Accumulators, PriorLine
 from revcycle.x12.control import Kind, checked
 
 STATE_FILE = "simulator.sqlite3"
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 10_000  # decoded claims and 835 items kept: ~5 KB each, so memory stays bounded
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

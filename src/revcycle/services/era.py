@@ -219,7 +219,7 @@ def run_post_job(env: JobEnv, job: Job) -> None:
     assert isinstance(file_id, int) and job.practice_id is not None
     ctx = env.ctx_factory(job.practice_id)
     with ctx.uow() as uow:
-        content = uow.inbound_files.get(file_id).content
+        content = uow.inbound_files.content_of(file_id)
     post_era(ctx, content)
 
 

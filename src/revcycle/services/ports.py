@@ -470,6 +470,18 @@ class InboundFileRepository(Protocol):
 
     def update(self, item: InboundFile) -> None: ...
 
+    def add_file(self, item: InboundFile) -> InboundFile:
+        """``add`` without reading the stored row back: ``item`` with its id."""
+        ...
+
+    def states(self, ids: Sequence[int]) -> dict[int, str]:
+        """The state of each of these files, by id (content and summary not read)."""
+        ...
+
+    def content_of(self, id: int) -> bytes:
+        """The stored bytes of one file (its parsed summary not read)."""
+        ...
+
 
 class RemittanceRepository(Protocol):
     def add(self, remittance: ReceivedRemittance) -> ReceivedRemittance: ...
