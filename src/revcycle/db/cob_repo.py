@@ -149,7 +149,16 @@ class CobRepository:
     # ---- prior payers ------------------------------------------------------------------------
 
     def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
-        return self.prior_payers_of([claim_id]).get(claim_id, [])
+        p = claim_prior_payers
+        rows = self.conn.execute(
+            select(p)
+            .where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
+            .order_by(p.c.position)
+        ).all()
+        if not rows:
+            return []
+        lines = self._prior_lines([r.id for r in rows])
+        return [_prior_from(r, lines.get(r.id, ())) for r in rows]
 
     def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
         p, pl = claim_prior_payers, claim_prior_payer_lines
