@@ -215,11 +215,9 @@ class _Pricing:
         )
         rvus, gpcis = self.tables() if contract is not None else (None, None)
         pfs = pfs_pricer(rvus, gpcis) if rvus is not None and gpcis is not None else None
-        lines = [
-            replace(ln, mult_proc=_mult_proc(rvus, ln.procedure, ln.modifiers)) for ln in lines
-        ]
+        mult = [_mult_proc(rvus, ln.procedure, ln.modifiers) for ln in lines]
         checks = check_lines(
-            [_to_check(ln) for ln in lines],
+            [_to_check(ln, m) for ln, m in zip(lines, mult, strict=True)],
             contract,
             pfs=pfs,
             facility=facts.place_of_service in FACILITY_POS,
@@ -229,6 +227,7 @@ class _Pricing:
         return [
             replace(
                 ln,
+                mult_proc=m,
                 outcome=c.outcome,
                 expected_allowed=c.expected_allowed,
                 expected_paid=c.expected_paid,
@@ -236,7 +235,7 @@ class _Pricing:
                 term=c.term,
                 contract_id=contract.id if contract is not None and c.term else None,
             )
-            for ln, c in zip(lines, checks, strict=True)
+            for ln, m, c in zip(lines, mult, checks, strict=True)
         ]
 
 
@@ -248,7 +247,7 @@ def _mult_proc(rvus: RvuTable | None, procedure: str, modifiers: tuple[str, ...]
     return row.mult_proc[:1] if row is not None else ""
 
 
-def _to_check(ln: UnderpaymentLine) -> LineToCheck:
+def _to_check(ln: UnderpaymentLine, mult_proc: str) -> LineToCheck:
     return LineToCheck(
         procedure=ln.procedure,
         modifiers=ln.modifiers,
@@ -259,7 +258,7 @@ def _to_check(ln: UnderpaymentLine) -> LineToCheck:
         allowed=ln.allowed,
         patient_responsibility=ln.patient_responsibility,
         sequestration=ln.sequestration,
-        mult_proc=ln.mult_proc,
+        mult_proc=mult_proc,
     )
 
 
