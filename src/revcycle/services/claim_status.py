@@ -436,14 +436,20 @@ class _KnownPriors:
 
 
 class _StatusReads:
-    """What building the 837 form of many claims reads: their encounters and prior payers in
-    a few statements, the rest through the submission's read cache."""
+    """What building the 837 form of many claims reads: their encounters, their patients'
+    coverages and their prior payers in a few statements, the rest through the submission's
+    read cache."""
 
     def __init__(self, uow: UnitOfWork, claims: Sequence[ClaimRecord]) -> None:
         self._reads = _ReadCache(uow, claims)
         ids = [c.id for c in claims if c.id is not None]
-        self.encounters = _Known(
-            uow.encounters, uow.encounters.get_by_ids([c.encounter_id for c in claims])
+        encounters = uow.encounters.get_by_ids([c.encounter_id for c in claims])
+        self.encounters = _Known(uow.encounters, encounters)
+        patients = sorted({e.patient_id for e in encounters.values()})
+        coverages = uow.cob.coverages_of(patients) if patients else {}
+        self.coverages = _Known(
+            self._reads.coverages,
+            {c.id: c for cs in coverages.values() for c in cs if c.id is not None},
         )
         self.cob = _KnownPriors(uow.cob, uow.cob.prior_payers_of(ids) if ids else {})
 
