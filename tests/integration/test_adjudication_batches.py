@@ -205,3 +205,44 @@ def test_inbox_light_reads_match_the_stored_file(billing):
         assert replace(read, received_at=TODAY) == stored  # SQLite gives the time back naive
         assert uow.inbound_files.content_of(stored.id) == item.content
         assert uow.inbound_files.states([stored.id, 12345]) == {stored.id: "received"}
+
+
+def test_many_underpayment_lines_get_their_ids_in_order(billing):
+    """Above the COPY threshold PostgreSQL takes ids from the sequence and copies the rows;
+    either way each line reads back as given, ids in the order of the lines."""
+    from revcycle.db.underpayment_repo import underpayment_store
+    from revcycle.services.underpayments import UnderpaymentLine
+
+    ctx = billing.ctx
+    [claim_id] = ready_claims(billing, [billing.self_pt])
+    lines = [
+        UnderpaymentLine(
+            claim_id=claim_id,
+            claim_line_id=None,
+            payer_ref=billing.payers["SIMPPO"],
+            status_code="1",
+            payer_claim_number=f"ICN{i}",
+            trace_number="EFT1",
+            paid_on=date(2026, 6, 20),
+            service_date=date(2026, 6, 1),
+            procedure="99213",
+            modifiers=("25",) if i % 2 else (),
+            units=Decimal(1),
+            place_of_service="11",
+            mult_proc="",
+            charge=Money("120.00"),
+            allowed=Money("100.00"),
+            paid=Money(f"{i}.01"),
+            patient_responsibility=Money("20.00"),
+            sequestration=Money(0),
+            outcome="no_contract",
+        )
+        for i in range(250)
+    ]
+    with ctx.uow() as uow:
+        repo = underpayment_store(uow)
+        stored = repo.add(lines)
+        ids = [s.id for s in stored]
+        assert ids == sorted(ids) and len(set(ids)) == 250
+        assert [repo.get(i) for i in ids] == stored
+        assert [replace(s, id=None) for s in stored] == lines
