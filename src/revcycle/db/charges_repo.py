@@ -315,6 +315,26 @@ class EncounterRepository(_Scoped):
         )
         return self._build(self.conn.execute(stmt).all())
 
+    # ---- batch reads (adjudication: 276 sweeps) ----------------------------------------------
+
+    def get_by_ids(self, ids: Sequence[int]) -> dict[int, Encounter]:
+        """The encounters with these ids (with their lines), by id; unknown ids are left out.
+        A few statements per 10,000 ids."""
+        e = tables.encounters
+        wanted = sorted(set(ids))
+        out: dict[int, Encounter] = {}
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            rows = self.conn.execute(
+                select(e)
+                .where(
+                    e.c.practice_id == self.practice_id,
+                    e.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+                )
+                .order_by(e.c.id)
+            ).all()
+            out.update((enc.id, enc) for enc in self._build(rows) if enc.id is not None)
+        return out
+
 
 class FeeScheduleRepository(_Scoped):
     def add(self, entry: FeeEntry) -> FeeEntry:

@@ -15,8 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from revcycle.db import tables
+from revcycle.db.bulk import insert_rows
 from revcycle.db.cob_tables import claim_cob_links, claim_prior_payer_lines, claim_prior_payers
+from revcycle.db.mapping import coverage_from
 from revcycle.domain.claim import ClaimAdjustment, LineAdjudication
+from revcycle.domain.coverage import Coverage
 from revcycle.domain.errors import NotFound
 from revcycle.domain.money import Money
 from revcycle.services.ports import Clock, CobLink, PriorPayerRecord
@@ -166,7 +170,7 @@ class CobRepository:
     # ---- prior payers ------------------------------------------------------------------------
 
     def prior_payers(self, claim_id: int) -> Sequence[PriorPayerRecord]:
-        p, pl = claim_prior_payers, claim_prior_payer_lines
+        p = claim_prior_payers
         rows = self.conn.execute(
             select(p)
             .where(p.c.practice_id == self.practice_id, p.c.claim_id == claim_id)
@@ -174,48 +178,8 @@ class CobRepository:
         ).all()
         if not rows:
             return []
-        lines: dict[int, list[LineAdjudication]] = {}
-        for lr in self.conn.execute(
-            select(pl)
-            .where(
-                pl.c.practice_id == self.practice_id,
-                pl.c.prior_payer_id.in_([r.id for r in rows]),
-            )
-            .order_by(pl.c.prior_payer_id, pl.c.line_no, pl.c.id)
-        ):
-            lines.setdefault(lr.prior_payer_id, []).append(
-                LineAdjudication(
-                    line_number=lr.line_no,
-                    paid=Money(lr.paid),
-                    procedure_code=lr.procedure,
-                    units=_units(Decimal(lr.units)),
-                    adjudication_date=lr.adjudication_date,
-                    modifiers=tuple(lr.modifiers),
-                    qualifier=lr.qualifier,
-                    revenue_code=lr.revenue_code,
-                    adjustments=adjustments_from(lr.adjustments),
-                    remaining_patient_liability=Money(lr.remaining_patient_liability)
-                    if lr.remaining_patient_liability is not None
-                    else None,
-                )
-            )
-        return [
-            PriorPayerRecord(
-                claim_id=r.claim_id,
-                position=r.position,
-                source_claim_id=r.source_claim_id,
-                coverage_id=r.coverage_id,
-                payer_id=r.payer_id,
-                payer_claim_control_number=r.payer_claim_control_number,
-                paid=Money(r.paid),
-                remaining_patient_liability=Money(r.remaining_patient_liability),
-                adjudication_date=r.adjudication_date,
-                claim_adjustments=adjustments_from(r.adjustments),
-                line_adjudications=tuple(lines.get(r.id, ())),
-                id=r.id,
-            )
-            for r in rows
-        ]
+        lines = self._prior_lines([r.id for r in rows])
+        return [_prior_from(r, lines.get(r.id, ())) for r in rows]
 
     def prior_payers_many(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
         """``prior_payers`` for many claims, by claim id, each in COB order (claims without
@@ -299,6 +263,177 @@ class CobRepository:
                     insert(pl),
                     [_line_row(self.practice_id, inserted[0], la) for la in rec.line_adjudications],
                 )
+
+    # ---- batches (what one 835's secondary claims need, in a few statements) -----------------
+
+    def links_for(self, source_claim_ids: Sequence[int]) -> dict[tuple[int, str], CobLink]:
+        """``link`` for several source claims: every link from them, by (source, payer)."""
+        t = claim_cob_links
+        out: dict[tuple[int, str], CobLink] = {}
+        for chunk in _chunks(sorted(set(source_claim_ids))):
+            for r in self.conn.execute(
+                select(t).where(t.c.practice_id == self.practice_id, t.c.source_claim_id.in_(chunk))
+            ):
+                out[(r.source_claim_id, r.payer_id)] = _link_from(r)
+        return out
+
+    def add_links(self, links: Sequence[CobLink]) -> None:
+        """``add_link`` for several links, in one statement (their ids are not returned)."""
+        now = self.clock.now()
+        insert_rows(
+            self.conn,
+            claim_cob_links,
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "source_claim_id": link.source_claim_id,
+                    "payer_id": link.payer_id,
+                    "state": link.state,
+                    "claim_id": link.claim_id,
+                    "crossover_payer_name": link.crossover_payer_name[:60],
+                    "amount_forwarded": link.amount_forwarded.amount
+                    if link.amount_forwarded
+                    else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for link in links
+            ],
+        )
+
+    def service_of(self, claim_ids: Sequence[int]) -> dict[int, tuple[int, date]]:
+        """Each claim's patient and first date of service (from its encounter)."""
+        c, e = tables.claims, tables.encounters
+        out: dict[int, tuple[int, date]] = {}
+        for chunk in _chunks(sorted(set(claim_ids))):
+            for r in self.conn.execute(
+                select(c.c.id, e.c.patient_id, e.c.dos_from)
+                .select_from(c.join(e, e.c.id == c.c.encounter_id))
+                .where(c.c.practice_id == self.practice_id, c.c.id.in_(chunk))
+            ):
+                out[r.id] = (r.patient_id, r.dos_from)
+        return out
+
+    def coverages_of(self, patient_ids: Sequence[int]) -> dict[int, list[Coverage]]:
+        """Each patient's coverages (as ``coverages.for_patient`` lists them, by id)."""
+        t = tables.coverages
+        out: dict[int, list[Coverage]] = {p: [] for p in patient_ids}
+        for chunk in _chunks(sorted(set(patient_ids))):
+            for r in self.conn.execute(
+                select(t)
+                .where(t.c.practice_id == self.practice_id, t.c.patient_id.in_(chunk))
+                .order_by(t.c.id)
+            ):
+                out[r.patient_id].append(coverage_from(dict(r._mapping)))
+        return out
+
+    def prior_payers_of(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
+        """``prior_payers`` for several claims (claims with none are left out)."""
+        out: dict[int, list[PriorPayerRecord]] = {}
+        p = claim_prior_payers
+        for chunk in _chunks(sorted(set(claim_ids))):
+            rows = self.conn.execute(
+                select(p)
+                .where(p.c.practice_id == self.practice_id, p.c.claim_id.in_(chunk))
+                .order_by(p.c.claim_id, p.c.position)
+            ).all()
+            lines = self._prior_lines([r.id for r in rows])
+            for r in rows:
+                out.setdefault(r.claim_id, []).append(_prior_from(r, lines.get(r.id, ())))
+        return out
+
+    def _prior_lines(self, prior_payer_ids: Sequence[int]) -> dict[int, list[LineAdjudication]]:
+        pl = claim_prior_payer_lines
+        lines: dict[int, list[LineAdjudication]] = {}
+        for chunk in _chunks(list(prior_payer_ids)):
+            for lr in self.conn.execute(
+                select(pl)
+                .where(pl.c.practice_id == self.practice_id, pl.c.prior_payer_id.in_(chunk))
+                .order_by(pl.c.prior_payer_id, pl.c.line_no, pl.c.id)
+            ):
+                lines.setdefault(lr.prior_payer_id, []).append(_line_from(lr))
+        return lines
+
+    def add_prior_payers(self, records: Sequence[PriorPayerRecord]) -> None:
+        """Store the prior payers of claims that have none yet (new secondary claims): one
+        statement for the payers, one for their lines."""
+        if not records:
+            return
+        p, pl = claim_prior_payers, claim_prior_payer_lines
+        now = self.clock.now()
+        rows = [
+            {
+                "practice_id": self.practice_id,
+                "claim_id": rec.claim_id,
+                "position": rec.position,
+                "source_claim_id": rec.source_claim_id,
+                "coverage_id": rec.coverage_id,
+                "payer_id": rec.payer_id,
+                "payer_claim_control_number": rec.payer_claim_control_number[:50],
+                "paid": rec.paid.amount,
+                "remaining_patient_liability": rec.remaining_patient_liability.amount,
+                "adjudication_date": rec.adjudication_date,
+                "adjustments": adjustments_json(rec.claim_adjustments),
+                "updated_at": now,
+            }
+            for rec in records
+        ]
+        ids: list[int] = []
+        for start in range(0, len(rows), _CHUNK):
+            result = self.conn.execute(
+                insert(p).returning(p.c.id, sort_by_parameter_order=True),
+                rows[start : start + _CHUNK],
+            )
+            ids += [r.id for r in result]
+        lines = [
+            _line_row(self.practice_id, new_id, la)
+            for rec, new_id in zip(records, ids, strict=True)
+            for la in rec.line_adjudications
+        ]
+        for start in range(0, len(lines), _CHUNK):  # JSON columns: not through COPY
+            self.conn.execute(insert(pl), lines[start : start + _CHUNK])
+
+
+_CHUNK = 5000
+
+
+def _chunks(items: list[int]) -> Any:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _line_from(lr: Any) -> LineAdjudication:
+    return LineAdjudication(
+        line_number=lr.line_no,
+        paid=Money(lr.paid),
+        procedure_code=lr.procedure,
+        units=_units(Decimal(lr.units)),
+        adjudication_date=lr.adjudication_date,
+        modifiers=tuple(lr.modifiers),
+        qualifier=lr.qualifier,
+        revenue_code=lr.revenue_code,
+        adjustments=adjustments_from(lr.adjustments),
+        remaining_patient_liability=Money(lr.remaining_patient_liability)
+        if lr.remaining_patient_liability is not None
+        else None,
+    )
+
+
+def _prior_from(r: Any, lines: Sequence[LineAdjudication]) -> PriorPayerRecord:
+    return PriorPayerRecord(
+        claim_id=r.claim_id,
+        position=r.position,
+        source_claim_id=r.source_claim_id,
+        coverage_id=r.coverage_id,
+        payer_id=r.payer_id,
+        payer_claim_control_number=r.payer_claim_control_number,
+        paid=Money(r.paid),
+        remaining_patient_liability=Money(r.remaining_patient_liability),
+        adjudication_date=r.adjudication_date,
+        claim_adjustments=adjustments_from(r.adjustments),
+        line_adjudications=tuple(lines),
+        id=r.id,
+    )
 
 
 def _line_adjudication(lr: Any) -> LineAdjudication:

@@ -253,7 +253,7 @@ class LedgerRepository:
         return PracticeHistory(self, practice_id)
 
     def claims_with_charges(self, practice_id: int, claim_ids: Sequence[str]) -> set[str]:
-        """Which of ``claim_ids`` already have their charge entry (one query per 500 ids)."""
+        """Which of ``claim_ids`` already have their charge entry (one query per 5,000 ids)."""
         t = journal_entries
         found: set[str] = set()
         for chunk in _chunks(list(claim_ids)):
@@ -268,7 +268,7 @@ class LedgerRepository:
     def billed_claims(self, practice_id: int, pcns: Sequence[str]) -> list[BilledClaim]:
         """The claims with these patient control numbers (several may share one) as posting
         sees them: lines from the encounter, payers in COB order (the claim's coverage, then the
-        patient's later coverages active on the date of service). A handful of queries per 500
+        patient's later coverages active on the date of service). A handful of queries per 5,000
         claims, not per claim."""
         out: list[BilledClaim] = []
         for chunk in _chunks(sorted(set(pcns))):
@@ -428,7 +428,7 @@ class PracticeHistory:
         return self.repo.is_reversed(self.practice_id, entry_id)
 
 
-def _chunks(items: list[str] | list[int], size: int = 500) -> Iterator[Any]:
+def _chunks(items: list[str] | list[int], size: int = 5000) -> Iterator[Any]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

@@ -12,6 +12,7 @@ or a job.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -406,6 +407,60 @@ class InboundFileRepository:
                 applied_at=item.applied_at,
             )
         )
+
+    # ---- without reading the content and summary back (a month's 835 may hold 20 MB) --------
+
+    def add_file(self, item: InboundFile) -> InboundFile:
+        """``add``, returning ``item`` with its id instead of reading the row back."""
+        t = st.inbound_files
+        try:
+            new_id = self.conn.execute(
+                insert(t).values(**_inbound_row(item)).returning(t.c.id)
+            ).scalar_one()
+        except IntegrityError as exc:
+            raise Conflict("sha256", "this response file is already stored") from exc
+        return dataclasses.replace(item, id=new_id)
+
+    def states(self, ids: Sequence[int]) -> dict[int, str]:
+        """The state of each of these files, by id."""
+        t = st.inbound_files
+        out: dict[int, str] = {}
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 10_000):
+            chunk = wanted[start : start + 10_000]
+            out.update(
+                (r.id, r.state)
+                for r in self.conn.execute(select(t.c.id, t.c.state).where(t.c.id.in_(chunk)))
+            )
+        return out
+
+    def content_of(self, id: int) -> bytes:
+        """The stored bytes of one file (not its parsed summary)."""
+        t = st.inbound_files
+        content = self.conn.execute(select(t.c.content).where(t.c.id == id)).scalar_one_or_none()
+        if content is None:
+            raise NotFound("inbound file", id)
+        return bytes(content)
+
+
+def _inbound_row(item: InboundFile) -> dict[str, Any]:
+    return {
+        "practice_id": item.practice_id,
+        "mailbox_name": item.mailbox_name[:200],
+        "sha256": item.sha256,
+        "content": item.content,
+        "byte_size": len(item.content),
+        "kind": item.kind,
+        "sender_id": item.sender_id[:15],
+        "receiver_id": item.receiver_id[:15],
+        "interchange_control_number": item.interchange_control_number[:9],
+        "state": item.state,
+        "summary": dict(item.summary),
+        "notes": list(item.notes) if item.notes is not None else None,
+        "error": item.error[:1000] if item.error else None,
+        "received_at": item.received_at,
+        "applied_at": item.applied_at,
+    }
 
 
 class RemittanceRepository:

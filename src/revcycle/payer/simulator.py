@@ -515,11 +515,12 @@ class Simulator:
     # -- 835s ------------------------------------------------------------------------------
 
     def _write_remittances(self, now: datetime) -> list[RemittanceFile]:
-        groups: dict[tuple[str, str, str, date], list[tuple[int, RemitItem]]] = {}
-        for row_id, payer_id, submitter, npi, cycle, item in self.state.due_items(now.date()):
-            groups.setdefault((payer_id, submitter, npi, cycle), []).append((row_id, item))
         out: list[RemittanceFile] = []
-        for (payer_id, submitter, npi, cycle), rows in groups.items():
+        # one 835's items in memory at a time (a payment cycle may pay a month of claims)
+        for payer_id, submitter, npi, cycle in self.state.due_groups(now.date()):
+            rows: list[tuple[int, RemitItem]] = self.state.group_items(
+                payer_id, submitter, npi, cycle
+            )
             payer = self.config.payers[payer_id]
             items = [item for _, item in rows]
             trace = f"{payer.icn_prefix}EFT{cycle:%Y%m%d}{self.state.next_value('trace'):06d}"

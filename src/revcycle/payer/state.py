@@ -32,7 +32,7 @@ from revcycle.payer.adjudication import Accumulators, PriorLine
 from revcycle.x12.control import Kind, checked
 
 STATE_FILE = "simulator.sqlite3"
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 10_000  # decoded claims and 835 items kept: ~5 KB each, so memory stays bounded
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -328,17 +328,28 @@ class SimulatorState:
         if cursor.lastrowid is not None and len(self._items) < _CACHE_LIMIT:
             self._items[cursor.lastrowid] = item
 
-    def due_items(self, today: date) -> list[tuple[int, str, str, str, date, Any]]:
+    def due_groups(self, today: date) -> list[tuple[str, str, str, date]]:
+        """The (payer, submitter, payee, cycle) of the unsent 835 items due by ``today``, by
+        cycle, payer, submitter and payee."""
         rows = self.db.execute(
-            "SELECT id, payer_id, submitter, payee_npi, cycle, item FROM remit_items "
-            "WHERE emitted = 0 AND cycle <= ? ORDER BY cycle, payer_id, submitter, payee_npi, id",
+            "SELECT DISTINCT cycle, payer_id, submitter, payee_npi FROM remit_items "
+            "WHERE emitted = 0 AND cycle <= ? ORDER BY cycle, payer_id, submitter, payee_npi",
             (today.isoformat(),),
         ).fetchall()
+        return [(r[1], r[2], r[3], date.fromisoformat(r[0])) for r in rows]
+
+    def group_items(
+        self, payer_id: str, submitter: str, payee_npi: str, cycle: date
+    ) -> list[tuple[int, Any]]:
+        """The unsent 835 items of one (payer, submitter, payee, cycle), oldest first: one
+        835's worth in memory at a time."""
+        rows = self.db.execute(
+            "SELECT id, item FROM remit_items WHERE emitted = 0 AND cycle = ? AND payer_id = ? "
+            "AND submitter = ? AND payee_npi = ? ORDER BY id",
+            (cycle.isoformat(), payer_id, submitter, payee_npi),
+        ).fetchall()
         items = self._items
-        return [
-            (r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), items.get(r[0]) or _load(r[5]))
-            for r in rows
-        ]
+        return [(r[0], items.get(r[0]) or _load(r[1])) for r in rows]
 
     def mark_emitted(self, ids: list[int]) -> None:
         for i in ids:

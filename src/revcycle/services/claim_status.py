@@ -408,6 +408,55 @@ def status_request(
     )
 
 
+class _Known:
+    """A repository whose ``get`` answers from what was read up front (else asks it)."""
+
+    def __init__(self, repo: Any, known: Mapping[int, Any]) -> None:
+        self._repo, self._known = repo, known
+
+    def get(self, id: int) -> Any:
+        found = self._known.get(id)
+        return found if found is not None else self._repo.get(id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._repo, name)
+
+
+class _KnownPriors:
+    """``uow.cob`` whose ``prior_payers`` answers from the claims' prior payers read up front."""
+
+    def __init__(self, repo: Any, known: Mapping[int, Sequence[Any]]) -> None:
+        self._repo, self._known = repo, known
+
+    def prior_payers(self, claim_id: int) -> Sequence[Any]:
+        return self._known.get(claim_id, [])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._repo, name)
+
+
+class _StatusReads:
+    """What building the 837 form of many claims reads: their encounters, their patients'
+    coverages and their prior payers in a few statements, the rest through the submission's
+    read cache."""
+
+    def __init__(self, uow: UnitOfWork, claims: Sequence[ClaimRecord]) -> None:
+        self._reads = _ReadCache(uow, claims)
+        ids = [c.id for c in claims if c.id is not None]
+        encounters = uow.encounters.get_by_ids([c.encounter_id for c in claims])
+        self.encounters = _Known(uow.encounters, encounters)
+        patients = sorted({e.patient_id for e in encounters.values()})
+        coverages = uow.cob.coverages_of(patients) if patients else {}
+        self.coverages = _Known(
+            self._reads.coverages,
+            {c.id: c for cs in coverages.values() for c in cs if c.id is not None},
+        )
+        self.cob = _KnownPriors(uow.cob, uow.cob.prior_payers_of(ids) if ids else {})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reads, name)
+
+
 def _prepare(
     ctx: Context,
     claim_ids: Sequence[int],
@@ -420,8 +469,9 @@ def _prepare(
     with ctx.uow() as uow:
         practice = uow.practices.get(ctx.practice_id)
         records = list(uow.claims.get_many(claim_ids))
-        # the submission's read cache: practice, payers, plans, providers... read once
-        reads = cast(UnitOfWork, _ReadCache(uow, records))
+        # the submission's read cache (practice, payers, plans, providers... read once), with
+        # the claims' encounters and prior payers read up front in a few statements
+        reads = cast(UnitOfWork, _StatusReads(uow, records))
         built = [build_claim(load_sources(reads, r)) for r in records]
     now = ctx.clock.now()
     traces = _traces(ctx, len(records))

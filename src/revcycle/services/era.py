@@ -17,7 +17,7 @@ Order of work, and the guarantees it keeps:
    nothing half-posted (one transaction per file).
 
 Patient responsibility moved to a next payer becomes the secondary claim itself, in the same
-transaction (``services.secondary.create_secondary_claims``: a draft claim to the next coverage
+transaction (``services.secondary.secondary_claims_each``: a draft claim to the next coverage
 with the prior payer's adjudication stored for its 837 COB loops, once per claim and payer), with
 a ``secondary_claims`` work item naming it; a crossover (the payer forwarded the claim itself)
 is recorded by ``mark_forwarded`` and no claim is made for that payer.
@@ -48,12 +48,12 @@ from revcycle.posting import (
     claim_charge_entry,
     post_remittance,
 )
-from revcycle.posting.model import GROUPS
+from revcycle.posting.model import GROUPS, SecondaryClaimNeeded
 from revcycle.services.context import Context
 from revcycle.services.denials import record_era_denials
 from revcycle.services.jobs import JobEnv
 from revcycle.services.ports import Job, UnitOfWork
-from revcycle.services.secondary import create_secondary_claims, mark_forwarded
+from revcycle.services.secondary import mark_forwarded, secondary_claims_each
 from revcycle.services.underpayments import check_remittance
 
 
@@ -219,7 +219,7 @@ def run_post_job(env: JobEnv, job: Job) -> None:
     assert isinstance(file_id, int) and job.practice_id is not None
     ctx = env.ctx_factory(job.practice_id)
     with ctx.uow() as uow:
-        content = uow.inbound_files.get(file_id).content
+        content = uow.inbound_files.content_of(file_id)
     post_era(ctx, content)
 
 
@@ -394,23 +394,23 @@ def _post(
         record_era_denials(
             ctx, uow, result.denials, billed, r.payment.date or today, r.payment.trace_number
         )
-        for s in result.secondary_claims:
-            for claim_id in create_secondary_claims(ctx, uow, [s]):
-                if uow.work_items.open_for("secondary_claims", "claim", int(s.claim_id)) is None:
-                    uow.work_items.add(
-                        WorkItem(
-                            "secondary_claims",
-                            "claim",
-                            int(s.claim_id),
-                            f"bill {s.next_payer_id} after {s.prior_payer_id}: secondary claim "
-                            f"{claim_id} in draft (prior paid {s.prior_payer_paid.to_json()}, "
-                            f"patient liability {s.remaining_patient_liability.to_json()}); "
-                            "scrub and submit it",
-                        )
-                    )
+        secondary_claims_each(ctx, uow, result.secondary_claims, _secondary_item)
         mark_forwarded(ctx, uow, result.forwarded)
         results.append(result)
     return results
+
+
+def _secondary_item(s: SecondaryClaimNeeded, claim_id: int) -> WorkItem:
+    """The ``secondary_claims`` work item asking for secondary claim ``claim_id`` to go out."""
+    return WorkItem(
+        "secondary_claims",
+        "claim",
+        int(s.claim_id),
+        f"bill {s.next_payer_id} after {s.prior_payer_id}: secondary claim "
+        f"{claim_id} in draft (prior paid {s.prior_payer_paid.to_json()}, "
+        f"patient liability {s.remaining_patient_liability.to_json()}); "
+        "scrub and submit it",
+    )
 
 
 def _first_service_date(claim: BilledClaim) -> date | None:

@@ -92,19 +92,28 @@ def summarize(content: bytes) -> dict[str, Any]:
     from revcycle.x12.parse import parse
     from revcycle.x12.reader import read_segments
 
+    isa: list[str] = []
+    gs: list[str] = []
+    ta1_segments: list[list[str]] = []
     try:
         doc, report = parse(content)
-        segments = list(read_segments(content))
+        for seg in read_segments(content):  # streamed: only the envelope and TA1s are kept
+            if not seg:
+                continue
+            if seg[0] == "ISA" and not isa:
+                isa = seg
+            elif seg[0] == "GS" and not gs:
+                gs = seg
+            elif seg[0] == "TA1":
+                ta1_segments.append(seg)
     except X12Error as exc:
         return {"kind": "unknown", "error": str(exc), "isa": {}, "transactions": [], "ta1": []}
-    isa = next((s for s in segments if s and s[0] == "ISA"), [])
-    gs = next((s for s in segments if s and s[0] == "GS"), [])
 
     def at(seg: list[str], i: int) -> str:
         return seg[i].strip() if len(seg) > i else ""
 
     transactions = doc["transactions"]
-    ta1 = ta1_json(s for s in segments if s and s[0] == "TA1")
+    ta1 = ta1_json(ta1_segments)
     types = sorted({t.get("type", "") for t in transactions})
     kind = types[0] if len(types) == 1 else ("mixed" if types else ("TA1" if ta1 else "unknown"))
     return {
@@ -179,9 +188,8 @@ def poll(
             if outcome.state != "done":
                 result.failed.append(outcome.error or "")
         with base.uow() as uow:  # the files of this poll only, not every file ever applied
-            result.applied.extend(
-                i for i in result.stored if uow.inbound_files.get(i).state == "applied"
-            )
+            states = uow.inbound_files.states(result.stored)
+            result.applied.extend(i for i in result.stored if states.get(i) == "applied")
     return result
 
 
@@ -216,7 +224,7 @@ def _store(
             for f in uow.inbound_files.same_interchange(sender, control)
         ):
             state = "duplicate"
-        stored = uow.inbound_files.add(
+        stored = uow.inbound_files.add_file(
             InboundFile(
                 mailbox_name=name,
                 sha256=sha,

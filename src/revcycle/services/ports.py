@@ -201,6 +201,10 @@ class EncounterRepository(Protocol):
 
     def without_claims(self, older_than: date) -> Sequence[Encounter]: ...
 
+    def get_by_ids(self, ids: Sequence[int]) -> dict[int, Encounter]:
+        """Several encounters (with lines) in a few statements, by id; unknown ids left out."""
+        ...
+
 
 class FeeScheduleRepository(Protocol):
     def add(self, entry: FeeEntry) -> FeeEntry: ...
@@ -533,6 +537,18 @@ class InboundFileRepository(Protocol):
 
     def update(self, item: InboundFile) -> None: ...
 
+    def add_file(self, item: InboundFile) -> InboundFile:
+        """``add`` without reading the stored row back: ``item`` with its id."""
+        ...
+
+    def states(self, ids: Sequence[int]) -> dict[int, str]:
+        """The state of each of these files, by id (content and summary not read)."""
+        ...
+
+    def content_of(self, id: int) -> bytes:
+        """The stored bytes of one file (its parsed summary not read)."""
+        ...
+
 
 class RemittanceRepository(Protocol):
     def add(self, remittance: ReceivedRemittance) -> ReceivedRemittance: ...
@@ -642,6 +658,32 @@ class CobRepository(Protocol):
 
     def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
         """Store ``records`` as the claim's prior payers, dropping what was kept before."""
+        ...
+
+    # batches: what the secondary claims of one 835 need, in a few statements
+
+    def links_for(self, source_claim_ids: Sequence[int]) -> dict[tuple[int, str], CobLink]:
+        """Every link from these claims, by (source claim, payer ID)."""
+        ...
+
+    def add_links(self, links: Sequence[CobLink]) -> None:
+        """``add_link`` for several links at once (ids not returned)."""
+        ...
+
+    def service_of(self, claim_ids: Sequence[int]) -> dict[int, tuple[int, date]]:
+        """Each claim's (patient id, first date of service), from its encounter."""
+        ...
+
+    def coverages_of(self, patient_ids: Sequence[int]) -> dict[int, list[Coverage]]:
+        """Each patient's coverages, as ``coverages.for_patient`` lists them."""
+        ...
+
+    def prior_payers_of(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
+        """``prior_payers`` of several claims (claims with none are left out)."""
+        ...
+
+    def add_prior_payers(self, records: Sequence[PriorPayerRecord]) -> None:
+        """Store prior payers of claims that have none yet (new secondary claims)."""
         ...
 
 

@@ -215,11 +215,9 @@ class _Pricing:
         )
         rvus, gpcis = self.tables() if contract is not None else (None, None)
         pfs = pfs_pricer(rvus, gpcis) if rvus is not None and gpcis is not None else None
-        lines = [
-            replace(ln, mult_proc=_mult_proc(rvus, ln.procedure, ln.modifiers)) for ln in lines
-        ]
+        mult = [_mult_proc(rvus, ln.procedure, ln.modifiers) for ln in lines]
         checks = check_lines(
-            [_to_check(ln) for ln in lines],
+            [_to_check(ln, m) for ln, m in zip(lines, mult, strict=True)],
             contract,
             pfs=pfs,
             facility=facts.place_of_service in FACILITY_POS,
@@ -229,6 +227,7 @@ class _Pricing:
         return [
             replace(
                 ln,
+                mult_proc=m,
                 outcome=c.outcome,
                 expected_allowed=c.expected_allowed,
                 expected_paid=c.expected_paid,
@@ -236,7 +235,7 @@ class _Pricing:
                 term=c.term,
                 contract_id=contract.id if contract is not None and c.term else None,
             )
-            for ln, c in zip(lines, checks, strict=True)
+            for ln, m, c in zip(lines, mult, checks, strict=True)
         ]
 
 
@@ -248,7 +247,7 @@ def _mult_proc(rvus: RvuTable | None, procedure: str, modifiers: tuple[str, ...]
     return row.mult_proc[:1] if row is not None else ""
 
 
-def _to_check(ln: UnderpaymentLine) -> LineToCheck:
+def _to_check(ln: UnderpaymentLine, mult_proc: str) -> LineToCheck:
     return LineToCheck(
         procedure=ln.procedure,
         modifiers=ln.modifiers,
@@ -259,7 +258,7 @@ def _to_check(ln: UnderpaymentLine) -> LineToCheck:
         allowed=ln.allowed,
         patient_responsibility=ln.patient_responsibility,
         sequestration=ln.sequestration,
-        mult_proc=ln.mult_proc,
+        mult_proc=mult_proc,
     )
 
 
@@ -315,7 +314,7 @@ def check_remittance(
     facts = repo.claim_facts([int(c.claim_id) for _, c in found])
     pricing = _Pricing(uow, repo)
     paid_on = remittance.payment.date or ctx.clock.today()
-    recorded: list[UnderpaymentLine] = []
+    judged_all: list[UnderpaymentLine] = []
     for cp, claim in found:
         about = facts.get(int(claim.claim_id))
         if about is None:
@@ -360,8 +359,10 @@ def check_remittance(
         medicare = about.payer_class == "medicare" or cp.claim_filing_indicator in (
             MEDICARE_INDICATORS
         )
-        judged = pricing.judge(lines, about, medicare)
-        recorded.extend(repo.add(judged))
+        judged_all += pricing.judge(lines, about, medicare)
+    recorded: list[UnderpaymentLine] = []
+    for start in range(0, len(judged_all), 5000):  # one insert per 5,000 lines
+        recorded += repo.add(judged_all[start : start + 5000])
     out = []
     for ln in recorded:
         item = _queue(uow, ln)
