@@ -70,9 +70,29 @@ class PatientRepository(Repository[Patient], Protocol):
         self, last_name: str, dob: date, first_initial: str
     ) -> Sequence[Patient]: ...
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[Patient]:
+        """The patients with these ids, in id order; unknown ids are left out."""
+        ...
+
+    def existing_mrns(self, mrns: Sequence[str]) -> set[str]:
+        """Which of these MRNs (upper case) a patient of the practice already has."""
+        ...
+
+    def add_many(self, items: Sequence[Patient]) -> Sequence[Patient]:
+        """``add`` for many patients in one statement; returns them with ids, in order."""
+        ...
+
 
 class CoverageRepository(Repository[Coverage], Protocol):
     def for_patient(self, patient_id: int) -> Sequence[Coverage]: ...
+
+    def for_patients(self, patient_ids: Sequence[int]) -> dict[int, list[Coverage]]:
+        """``for_patient`` for many patients, by patient id (those without any left out)."""
+        ...
+
+    def add_many(self, items: Sequence[Coverage]) -> Sequence[Coverage]:
+        """``add`` for many coverages in one statement; returns them with ids, in order."""
+        ...
 
 
 class PlanRepository(Repository[Plan], Protocol):
@@ -150,6 +170,15 @@ class Sequences(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class EncounterServices:
+    """What patient billing shows of an encounter: its first date of service and, by line
+    id, each line's (date of service, procedure)."""
+
+    dos_from: date
+    lines: dict[int, tuple[date | None, str]]
+
+
 class EncounterRepository(Protocol):
     def add(self, encounter: Encounter, entered_at: datetime) -> Encounter: ...
 
@@ -169,6 +198,22 @@ class EncounterRepository(Protocol):
     def entered_at(self, encounter_id: int) -> datetime | None: ...
 
     def without_claims(self, older_than: date) -> Sequence[Encounter]: ...
+
+    def add_many(
+        self, encounters: Sequence[Encounter], entered_at: datetime
+    ) -> Sequence[Encounter]:
+        """``add`` for many encounters in a few statements; returns them with encounter and
+        line ids, in order. An external reference already stored raises ``Conflict``."""
+        ...
+
+    def existing_external_refs(self, refs: Sequence[str]) -> set[str]:
+        """Which of these external references an encounter of the practice already has."""
+        ...
+
+    def services(self, encounter_ids: Sequence[int]) -> dict[int, EncounterServices]:
+        """First dates of service and each line's (date of service, procedure), by encounter
+        id; unknown ids are left out."""
+        ...
 
 
 class FeeScheduleRepository(Protocol):
