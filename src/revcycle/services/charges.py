@@ -34,13 +34,26 @@ Data = Mapping[str, Any]
 
 
 def add_fee(ctx: Context, data: Data) -> FeeEntry:
-    ctx.require(WRITE_SETUP)
-    entry = parse_fee_entry(data)
-    with ctx.uow() as uow:
-        entry = uow.fee_schedule.add(entry)
-        ctx.audit(uow, "create", "fee", entry.id)
-        uow.commit()
+    [entry] = add_fees(ctx, [data])
     return entry
+
+
+def add_fees(ctx: Context, datas: Sequence[Data]) -> list[FeeEntry]:
+    """Fee schedule entries, each as ``add_fee`` adds it (an audit record each), in one
+    transaction: all of them or, when one is invalid (its error raised), none."""
+    ctx.require(WRITE_SETUP)
+    entries = [parse_fee_entry(data) for data in datas]
+    with ctx.uow() as uow:
+        entries = [uow.fee_schedule.add(entry) for entry in entries]
+        now = ctx.clock.now()
+        uow.audit.record_many(
+            [
+                AuditEntry(now, ctx.actor, ctx.channel, "create", "fee", str(e.id), ctx.practice_id)
+                for e in entries
+            ]
+        )
+        uow.commit()
+    return entries
 
 
 def list_fees(ctx: Context) -> Sequence[FeeEntry]:

@@ -81,8 +81,13 @@ class PlannedVisit:
 
 
 def add_demo_fees(ctx: Context) -> None:
-    for code, amount in FEES.items():
-        charges.add_fee(ctx, {"procedure": code, "amount": amount, "effective": "2020-01-01"})
+    charges.add_fees(
+        ctx,
+        [
+            {"procedure": code, "amount": amount, "effective": "2020-01-01"}
+            for code, amount in FEES.items()
+        ],
+    )
 
 
 def plan_visits(
