@@ -20,7 +20,7 @@ from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.fees import Contract, FeeEntry
 from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
-from revcycle.services.ports import Clock, EncounterServices
+from revcycle.services.ports import Clock, ServiceInfo
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 # ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
@@ -312,28 +312,55 @@ class EncounterRepository(_Scoped):
             )
         return found
 
-    def services(self, encounter_ids: Sequence[int]) -> dict[int, EncounterServices]:
-        """Of these encounters (of this practice; unknown ids are left out): the first date of
-        service and, by line id, each line's date of service and procedure; what statements
-        show, without building whole encounters."""
-        e, lt = tables.encounters, tables.encounter_lines
-        wanted = sorted(set(encounter_ids))
-        out: dict[int, EncounterServices] = {}
+    def claim_line_services(self, claim_ids: Sequence[int]) -> dict[tuple[int, int], ServiceInfo]:
+        """(claim id, claim line id) -> the billed service's date and procedure, for the lines
+        of these claims (of this practice; unknown ids are left out), in one query: the
+        encounter line's date of service (else the encounter's) and procedure; a claim line
+        whose encounter line is not on the claim's encounter gets the encounter's date and no
+        procedure. A claim whose encounter is missing raises ``NotFound``."""
+        c, cl, e, el = (
+            tables.claims,
+            tables.claim_lines,
+            tables.encounters,
+            tables.encounter_lines,
+        )
+        wanted = sorted(set(claim_ids))
+        out: dict[tuple[int, int], ServiceInfo] = {}
         for start in range(0, len(wanted), _BUILD_CHUNK):
-            chunk = wanted[start : start + _BUILD_CHUNK]
-            for r in self.conn.execute(
-                select(e.c.id, e.c.dos_from).where(
-                    e.c.practice_id == self.practice_id, e.c.id.in_(chunk)
+            stmt = (
+                select(
+                    c.c.id.label("claim_id"),
+                    c.c.encounter_id,
+                    cl.c.id.label("line_id"),
+                    e.c.id.label("found"),
+                    e.c.dos_from.label("enc_dos"),
+                    el.c.dos_from.label("line_dos"),
+                    el.c.procedure,
                 )
-            ):
-                out[r.id] = EncounterServices(r.dos_from, {})
-            for lr in self.conn.execute(
-                select(lt.c.encounter_id, lt.c.id, lt.c.dos_from, lt.c.procedure).where(
-                    lt.c.encounter_id.in_(chunk)
+                .select_from(
+                    c.outerjoin(cl, cl.c.claim_id == c.c.id)
+                    .outerjoin(
+                        e, and_(e.c.id == c.c.encounter_id, e.c.practice_id == self.practice_id)
+                    )
+                    .outerjoin(
+                        el,
+                        and_(
+                            el.c.id == cl.c.encounter_line_id, el.c.encounter_id == c.c.encounter_id
+                        ),
+                    )
                 )
-            ):
-                if lr.encounter_id in out:
-                    out[lr.encounter_id].lines[lr.id] = (lr.dos_from, lr.procedure)
+                .where(
+                    c.c.practice_id == self.practice_id,
+                    c.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+                )
+            )
+            for r in self.conn.execute(stmt):
+                if r.found is None:
+                    raise NotFound("encounter", r.encounter_id)
+                if r.line_id is not None:
+                    out[(r.claim_id, r.line_id)] = ServiceInfo(
+                        r.line_dos or r.enc_dos, r.procedure or ""
+                    )
         return out
 
 

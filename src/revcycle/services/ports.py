@@ -171,12 +171,11 @@ class Sequences(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class EncounterServices:
-    """What patient billing shows of an encounter: its first date of service and, by line
-    id, each line's (date of service, procedure)."""
+class ServiceInfo:
+    """What a claim line bills, as the patient's statement shows it."""
 
-    dos_from: date
-    lines: dict[int, tuple[date | None, str]]
+    service_date: date
+    procedure: str
 
 
 class EncounterRepository(Protocol):
@@ -210,9 +209,10 @@ class EncounterRepository(Protocol):
         """Which of these external references an encounter of the practice already has."""
         ...
 
-    def services(self, encounter_ids: Sequence[int]) -> dict[int, EncounterServices]:
-        """First dates of service and each line's (date of service, procedure), by encounter
-        id; unknown ids are left out."""
+    def claim_line_services(self, claim_ids: Sequence[int]) -> dict[tuple[int, int], ServiceInfo]:
+        """(claim id, claim line id) -> the date of service (the encounter line's, else the
+        encounter's) and procedure billed, for these claims' lines; unknown claims are left
+        out."""
         ...
 
 
