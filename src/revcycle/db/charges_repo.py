@@ -21,7 +21,7 @@ from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.fees import Contract, FeeEntry
 from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
-from revcycle.services.ports import BilledLine, Clock, EncounterLineKey
+from revcycle.services.ports import BilledLine, Clock, EncounterLineKey, ServiceInfo
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 # ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
@@ -104,59 +104,7 @@ def _line_from(r: Any) -> ServiceLine:
 
 class EncounterRepository(_Scoped):
     def add(self, encounter: Encounter, entered_at: datetime) -> Encounter:
-        e, lt = tables.encounters, tables.encounter_lines
-        row = {
-            "practice_id": self.practice_id,
-            "patient_id": encounter.patient_id,
-            "kind": encounter.kind,
-            "dos_from": encounter.dos_from,
-            "dos_to": encounter.dos_to,
-            "rendering_ref": encounter.rendering_provider_id,
-            "referring_ref": encounter.referring_provider_id,
-            "supervising_ref": encounter.supervising_provider_id,
-            "facility_ref": encounter.facility_id,
-            "place_of_service": encounter.place_of_service,
-            "coverage_ids": list(encounter.coverage_ids),
-            "prior_authorization": encounter.prior_authorization,
-            "referral_number": encounter.referral_number,
-            "external_ref": encounter.external_ref,
-            "diagnoses": [{"code": d.code, "poa": d.poa} for d in encounter.diagnoses],
-            "institutional": _inst_json(encounter.institutional),
-            **self._stamps(),
-        }
-        try:
-            with self.conn.begin_nested():
-                enc_id = self.conn.execute(insert(e).values(row).returning(e.c.id)).scalar_one()
-        except IntegrityError:
-            raise Conflict(
-                "external_ref", "an encounter with this external reference exists"
-            ) from None
-        lines = []
-        for n, line in enumerate(encounter.lines, start=1):
-            assert line.charge is not None, "charges are resolved before storing"
-            line_row = {
-                "practice_id": self.practice_id,
-                "encounter_id": enc_id,
-                "line_no": n,
-                "procedure": line.procedure,
-                "modifiers": ",".join(line.modifiers),
-                "units": line.units,
-                "charge": line.charge.amount,
-                "charge_source": line.charge_source,
-                "pointers": ",".join(str(p) for p in line.pointers),
-                "dos_from": line.dos_from or encounter.dos_from,
-                "dos_to": line.dos_to or line.dos_from or encounter.dos_to,
-                "ndc": line.ndc,
-                "ndc_unit": line.ndc_unit,
-                "ndc_quantity": line.ndc_quantity,
-                "anesthesia_minutes": line.anesthesia_minutes,
-                "revenue_code": line.revenue_code,
-                "note": line.note,
-                "entered_at": entered_at,
-            }
-            line_id = self.conn.execute(insert(lt).values(line_row).returning(lt.c.id)).scalar_one()
-            lines.append(dataclasses.replace(line, id=line_id, entered_at=entered_at))
-        return dataclasses.replace(encounter, id=enc_id, lines=tuple(lines))
+        return self.add_many([encounter], entered_at)[0]
 
     def _build(self, rows: Sequence[Any]) -> list[Encounter]:
         if not rows:
@@ -318,21 +266,172 @@ class EncounterRepository(_Scoped):
     # ---- batch reads (adjudication: 276 sweeps) ----------------------------------------------
 
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, Encounter]:
-        """The encounters with these ids (with their lines), by id; unknown ids are left out.
-        A few statements per 10,000 ids."""
-        e = tables.encounters
-        wanted = sorted(set(ids))
-        out: dict[int, Encounter] = {}
-        for start in range(0, len(wanted), _BUILD_CHUNK):
-            rows = self.conn.execute(
-                select(e)
-                .where(
-                    e.c.practice_id == self.practice_id,
-                    e.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+        """The encounters with these ids (with their lines), by id; unknown ids are left out."""
+        return {enc.id: enc for enc in self.get_many(ids) if enc.id is not None}
+
+    # -- batch charge entry and patient billing reads ------------------------------------------
+
+    def _encounter_row(self, encounter: Encounter, stamps: dict[str, datetime]) -> dict[str, Any]:
+        return {
+            "practice_id": self.practice_id,
+            "patient_id": encounter.patient_id,
+            "kind": encounter.kind,
+            "dos_from": encounter.dos_from,
+            "dos_to": encounter.dos_to,
+            "rendering_ref": encounter.rendering_provider_id,
+            "referring_ref": encounter.referring_provider_id,
+            "supervising_ref": encounter.supervising_provider_id,
+            "facility_ref": encounter.facility_id,
+            "place_of_service": encounter.place_of_service,
+            "coverage_ids": list(encounter.coverage_ids),
+            "prior_authorization": encounter.prior_authorization,
+            "referral_number": encounter.referral_number,
+            "external_ref": encounter.external_ref,
+            "diagnoses": [{"code": d.code, "poa": d.poa} for d in encounter.diagnoses],
+            "institutional": _inst_json(encounter.institutional),
+            **stamps,
+        }
+
+    def _line_row(
+        self, encounter: Encounter, enc_id: int, n: int, line: ServiceLine, entered_at: datetime
+    ) -> dict[str, Any]:
+        assert line.charge is not None, "charges are resolved before storing"
+        return {
+            "practice_id": self.practice_id,
+            "encounter_id": enc_id,
+            "line_no": n,
+            "procedure": line.procedure,
+            "modifiers": ",".join(line.modifiers),
+            "units": line.units,
+            "charge": line.charge.amount,
+            "charge_source": line.charge_source,
+            "pointers": ",".join(str(p) for p in line.pointers),
+            "dos_from": line.dos_from or encounter.dos_from,
+            "dos_to": line.dos_to or line.dos_from or encounter.dos_to,
+            "ndc": line.ndc,
+            "ndc_unit": line.ndc_unit,
+            "ndc_quantity": line.ndc_quantity,
+            "anesthesia_minutes": line.anesthesia_minutes,
+            "revenue_code": line.revenue_code,
+            "note": line.note,
+            "entered_at": entered_at,
+        }
+
+    def add_many(
+        self, encounters: Sequence[Encounter], entered_at: datetime
+    ) -> Sequence[Encounter]:
+        """``add`` for many encounters: the encounters in one multi-row insert, their lines in
+        another (both returning ids, in order); returns them with encounter and line ids. An
+        external reference already stored raises ``Conflict`` and stores none of them."""
+        if not encounters:
+            return []
+        e, lt = tables.encounters, tables.encounter_lines
+        stamps = self._stamps()
+        try:
+            with self.conn.begin_nested():
+                enc_ids = [
+                    r.id
+                    for r in self.conn.execute(
+                        insert(e).returning(e.c.id, sort_by_parameter_order=True),
+                        [self._encounter_row(enc, stamps) for enc in encounters],
+                    )
+                ]
+        except IntegrityError:
+            raise Conflict(
+                "external_ref", "an encounter with this external reference exists"
+            ) from None
+        line_rows = [
+            self._line_row(enc, enc_id, n, line, entered_at)
+            for enc_id, enc in zip(enc_ids, encounters, strict=True)
+            for n, line in enumerate(enc.lines, start=1)
+        ]
+        line_ids = iter(
+            [
+                r.id
+                for r in self.conn.execute(
+                    insert(lt).returning(lt.c.id, sort_by_parameter_order=True), line_rows
                 )
-                .order_by(e.c.id)
-            ).all()
-            out.update((enc.id, enc) for enc in self._build(rows) if enc.id is not None)
+            ]
+            if line_rows
+            else []
+        )
+        return [
+            dataclasses.replace(
+                enc,
+                id=enc_id,
+                lines=tuple(
+                    dataclasses.replace(line, id=next(line_ids), entered_at=entered_at)
+                    for line in enc.lines
+                ),
+            )
+            for enc_id, enc in zip(enc_ids, encounters, strict=True)
+        ]
+
+    def existing_external_refs(self, refs: Sequence[str]) -> set[str]:
+        """Which of these external references an encounter of this practice already has."""
+        e = tables.encounters
+        wanted = sorted(set(refs))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            found.update(
+                self.conn.execute(
+                    select(e.c.external_ref).where(
+                        e.c.practice_id == self.practice_id,
+                        e.c.external_ref.in_(wanted[start : start + _BUILD_CHUNK]),
+                    )
+                ).scalars()
+            )
+        return found
+
+    def claim_line_services(self, claim_ids: Sequence[int]) -> dict[tuple[int, int], ServiceInfo]:
+        """(claim id, claim line id) -> the billed service's date and procedure, for the lines
+        of these claims (of this practice; unknown ids are left out), in one query: the
+        encounter line's date of service (else the encounter's) and procedure; a claim line
+        whose encounter line is not on the claim's encounter gets the encounter's date and no
+        procedure. A claim whose encounter is missing raises ``NotFound``."""
+        c, cl, e, el = (
+            tables.claims,
+            tables.claim_lines,
+            tables.encounters,
+            tables.encounter_lines,
+        )
+        wanted = sorted(set(claim_ids))
+        out: dict[tuple[int, int], ServiceInfo] = {}
+        for start in range(0, len(wanted), _BUILD_CHUNK):
+            stmt = (
+                select(
+                    c.c.id.label("claim_id"),
+                    c.c.encounter_id,
+                    cl.c.id.label("line_id"),
+                    e.c.id.label("found"),
+                    e.c.dos_from.label("enc_dos"),
+                    el.c.dos_from.label("line_dos"),
+                    el.c.procedure,
+                )
+                .select_from(
+                    c.outerjoin(cl, cl.c.claim_id == c.c.id)
+                    .outerjoin(
+                        e, and_(e.c.id == c.c.encounter_id, e.c.practice_id == self.practice_id)
+                    )
+                    .outerjoin(
+                        el,
+                        and_(
+                            el.c.id == cl.c.encounter_line_id, el.c.encounter_id == c.c.encounter_id
+                        ),
+                    )
+                )
+                .where(
+                    c.c.practice_id == self.practice_id,
+                    c.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+                )
+            )
+            for r in self.conn.execute(stmt):
+                if r.found is None:
+                    raise NotFound("encounter", r.encounter_id)
+                if r.line_id is not None:
+                    out[(r.claim_id, r.line_id)] = ServiceInfo(
+                        r.line_dos or r.enc_dos, r.procedure or ""
+                    )
         return out
 
 

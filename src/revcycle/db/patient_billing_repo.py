@@ -224,28 +224,38 @@ class PatientBillingRepository:
         )
 
     def add_statement(self, statement: StoredStatement) -> StoredStatement:
+        return self.add_statements([statement])[0]
+
+    def add_statements(self, statements: Sequence[StoredStatement]) -> list[StoredStatement]:
+        if not statements:
+            return []
         t = patient_statements
+        now = self.clock.now()
         result = self.conn.execute(
-            insert(t).values(
-                practice_id=self.practice_id,
-                patient_id=statement.patient_id,
-                number=statement.number,
-                statement_date=statement.statement_date,
-                balance=statement.balance.amount,
-                credit=statement.credit.amount,
-                amount_due=statement.amount_due.amount,
-                installment_due=(
-                    None if statement.installment_due is None else statement.installment_due.amount
-                ),
-                aging=dict(statement.aging),
-                detail=dict(statement.detail),
-                message=statement.message[:200],
-                pdf=statement.pdf,
-                created_at=self.clock.now(),
-            )
+            insert(t).returning(t.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "practice_id": self.practice_id,
+                    "patient_id": s.patient_id,
+                    "number": s.number,
+                    "statement_date": s.statement_date,
+                    "balance": s.balance.amount,
+                    "credit": s.credit.amount,
+                    "amount_due": s.amount_due.amount,
+                    "installment_due": None
+                    if s.installment_due is None
+                    else s.installment_due.amount,
+                    "aging": dict(s.aging),
+                    "detail": dict(s.detail),
+                    "message": s.message[:200],
+                    "pdf": s.pdf,
+                    "created_at": now,
+                }
+                for s in statements
+            ],
         )
-        assert result.inserted_primary_key is not None
-        return replace(statement, id=int(result.inserted_primary_key[0]))
+        ids = [int(r.id) for r in result]
+        return [replace(s, id=i) for s, i in zip(statements, ids, strict=True)]
 
     def statements(self, patient_id: int | None = None) -> list[StoredStatement]:
         t = patient_statements

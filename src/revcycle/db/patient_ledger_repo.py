@@ -33,6 +33,7 @@ from revcycle.domain.money import Money
 from revcycle.services.billing_ports import HistoryItem, LineTotals, PatientTotals
 
 _PATIENT = str(PATIENT)
+_ID_CHUNK = 10_000  # patient ids per IN list: a statement's parameters are limited
 _ADJUSTMENTS = {
     AccountKind.CONTRACTUAL_ADJUSTMENTS.value,
     AccountKind.OTHER_ADJUSTMENTS.value,
@@ -55,52 +56,65 @@ class PatientLedgerRepository:
         self._ledger = LedgerRepository(conn)
 
     def line_totals(self, patient_id: int) -> list[LineTotals]:
+        return self.line_totals_many([patient_id]).get(patient_id, [])
+
+    def line_totals_many(self, patient_ids: Sequence[int]) -> dict[int, list[LineTotals]]:
+        """``line_totals`` for many patients in one grouped query per 10,000 of them, by
+        patient id (patients without lines are left out)."""
         p = postings
-        rows = self.conn.execute(
-            select(
-                p.c.claim_id,
-                p.c.line_id,
-                p.c.account_kind,
-                p.c.party,
-                func.sum(p.c.amount).label("total"),
-            )
-            .where(
-                p.c.practice_id == self.practice_id,
-                p.c.patient_id == str(patient_id),
-                p.c.line_id != "",
-            )
-            .group_by(p.c.claim_id, p.c.line_id, p.c.account_kind, p.c.party)
-        ).all()
-        sums: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for r in rows:
-            amount = Decimal(r.total or 0)
-            bucket = sums[(r.claim_id, r.line_id)]
-            kind = r.account_kind
-            if kind == AccountKind.CHARGES.value:
-                bucket["charge"] -= amount
-            elif kind in (AccountKind.INSURANCE_PAYMENTS.value, AccountKind.RECOUPMENTS.value):
-                bucket["insurance_paid"] += amount
-            elif kind == AccountKind.PATIENT_PAYMENTS.value:
-                bucket["patient_paid"] += amount
-            elif kind == AccountKind.REFUNDS.value:
-                bucket["patient_paid" if r.party == _PATIENT else "insurance_paid"] += amount
-            elif kind in _ADJUSTMENTS:
-                bucket["adjustments"] += amount
-            elif kind == AccountKind.RECEIVABLE.value:
-                bucket["patient_open" if r.party == _PATIENT else "payer_open"] += amount
-        return [
-            LineTotals(
-                claim_id=claim,
-                line_id=line,
-                charge=Money(b["charge"]),
-                insurance_paid=Money(b["insurance_paid"]),
-                patient_paid=Money(b["patient_paid"]),
-                adjustments=Money(b["adjustments"]),
-                patient_open=Money(b["patient_open"]),
-                payer_open=Money(b["payer_open"]),
-            )
-            for (claim, line), b in sorted(sums.items(), key=lambda kv: _numeric_key(kv[0]))
-        ]
+        wanted = sorted({str(pid) for pid in patient_ids})
+        sums: dict[str, dict[tuple[str, str], dict[str, Decimal]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(Decimal))
+        )
+        for start in range(0, len(wanted), _ID_CHUNK):
+            rows = self.conn.execute(
+                select(
+                    p.c.patient_id,
+                    p.c.claim_id,
+                    p.c.line_id,
+                    p.c.account_kind,
+                    p.c.party,
+                    func.sum(p.c.amount).label("total"),
+                )
+                .where(
+                    p.c.practice_id == self.practice_id,
+                    p.c.patient_id.in_(wanted[start : start + _ID_CHUNK]),
+                    p.c.line_id != "",
+                )
+                .group_by(p.c.patient_id, p.c.claim_id, p.c.line_id, p.c.account_kind, p.c.party)
+            ).all()
+            for r in rows:
+                amount = Decimal(r.total or 0)
+                bucket = sums[r.patient_id][(r.claim_id, r.line_id)]
+                kind = r.account_kind
+                if kind == AccountKind.CHARGES.value:
+                    bucket["charge"] -= amount
+                elif kind in (AccountKind.INSURANCE_PAYMENTS.value, AccountKind.RECOUPMENTS.value):
+                    bucket["insurance_paid"] += amount
+                elif kind == AccountKind.PATIENT_PAYMENTS.value:
+                    bucket["patient_paid"] += amount
+                elif kind == AccountKind.REFUNDS.value:
+                    bucket["patient_paid" if r.party == _PATIENT else "insurance_paid"] += amount
+                elif kind in _ADJUSTMENTS:
+                    bucket["adjustments"] += amount
+                elif kind == AccountKind.RECEIVABLE.value:
+                    bucket["patient_open" if r.party == _PATIENT else "payer_open"] += amount
+        return {
+            int(pid): [
+                LineTotals(
+                    claim_id=claim,
+                    line_id=line,
+                    charge=Money(b["charge"]),
+                    insurance_paid=Money(b["insurance_paid"]),
+                    patient_paid=Money(b["patient_paid"]),
+                    adjustments=Money(b["adjustments"]),
+                    patient_open=Money(b["patient_open"]),
+                    payer_open=Money(b["payer_open"]),
+                )
+                for (claim, line), b in sorted(by_line.items(), key=lambda kv: _numeric_key(kv[0]))
+            ]
+            for pid, by_line in sums.items()
+        }
 
     def credit(self, patient_id: int) -> Money:
         p = postings

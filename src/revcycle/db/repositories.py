@@ -117,6 +117,37 @@ class ScopedRepository(Generic[T]):
     def list(self) -> Sequence[T]:
         return self._select()
 
+    def add_many(self, items: Sequence[T]) -> Sequence[T]:
+        """``add`` for many records: one multi-row insert returning the ids, in order. A
+        uniqueness conflict stores none of them and raises ``Conflict`` as ``add`` does."""
+        if not items:
+            return []
+        now = self.clock.now()
+        stamps = {"practice_id": self.practice_id, "created_at": now, "updated_at": now}
+        rows = [{**self.to_row(item), **stamps} for item in items]
+        try:
+            with self.conn.begin_nested():
+                result = self.conn.execute(
+                    insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
+                    rows,
+                )
+                ids = [r.id for r in result]
+        except IntegrityError as exc:
+            raise _conflict(exc, self.record_type) from None
+        return [
+            dataclasses.replace(item, id=new_id)  # type: ignore[type-var]
+            for item, new_id in zip(items, ids, strict=True)
+        ]
+
+    def _in_chunks(self, column: Any, values: Sequence[Any], *where: Any) -> Sequence[T]:
+        """The records whose ``column`` is one of ``values`` (in chunks of ids: a statement's
+        parameters are limited), in id order."""
+        wanted = sorted(set(values))
+        out: list[T] = []
+        for start in range(0, len(wanted), _ID_CHUNK):
+            out.extend(self._select(column.in_(wanted[start : start + _ID_CHUNK]), *where))
+        return sorted(out, key=lambda item: int(getattr(item, "id", 0) or 0))
+
 
 class PracticeRepository:
     def __init__(self, conn: Connection, clock: Clock) -> None:
@@ -205,10 +236,39 @@ class PatientRepository(ScopedRepository[Patient]):
             func.lower(func.substr(t.c.first_name, 1, 1)) == first_initial.lower(),
         )
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[Patient]:
+        """The patients with these ids (of this practice), in id order; unknown ids are left
+        out."""
+        return self._in_chunks(self.table.c.id, ids)
+
+    def existing_mrns(self, mrns: Sequence[str]) -> set[str]:
+        """Which of these MRNs (compared as ``by_mrn`` does, upper case) a patient of this
+        practice already has."""
+        t = self.table
+        wanted = sorted({m.upper() for m in mrns})
+        found: set[str] = set()
+        for start in range(0, len(wanted), _ID_CHUNK):
+            found.update(
+                self.conn.execute(
+                    select(t.c.mrn).where(
+                        self._scope(), t.c.mrn.in_(wanted[start : start + _ID_CHUNK])
+                    )
+                ).scalars()
+            )
+        return found
+
 
 class CoverageRepository(ScopedRepository[Coverage]):
     def for_patient(self, patient_id: int) -> Sequence[Coverage]:
         return self._select(self.table.c.patient_id == patient_id)
+
+    def for_patients(self, patient_ids: Sequence[int]) -> dict[int, list[Coverage]]:
+        """``for_patient`` for many patients: their coverages in id order, by patient id;
+        patients without any are left out."""
+        out: dict[int, list[Coverage]] = {}
+        for coverage in self._in_chunks(self.table.c.patient_id, patient_ids):
+            out.setdefault(coverage.patient_id, []).append(coverage)
+        return out
 
 
 class PlanRepository(ScopedRepository[Plan]):

@@ -47,17 +47,13 @@ UNKNOWN = LineInfo(date.max, "")
 
 
 def line_info(uow: UnitOfWork, claim_ids: Iterable[str]) -> dict[tuple[str, str], LineInfo]:
-    """(claim id, line id) -> service date and procedure, for the claims that exist."""
+    """(claim id, line id) -> service date and procedure, for the claims that exist (read in
+    one query with their encounters' lines)."""
     ids = sorted({int(c) for c in claim_ids if c.isdigit()})
-    out: dict[tuple[str, str], LineInfo] = {}
-    for record in uow.claims.get_many(ids):
-        enc = uow.encounters.get(record.encounter_id)
-        by_id = {ln.id: ln for ln in enc.lines}
-        for cl in record.lines:
-            src = by_id.get(cl.encounter_line_id)
-            dos = src.dos_from if src is not None and src.dos_from else enc.dos_from
-            out[(str(record.id), str(cl.id))] = LineInfo(dos, src.procedure if src else "")
-    return out
+    return {
+        (str(claim_id), str(line_id)): LineInfo(info.service_date, info.procedure)
+        for (claim_id, line_id), info in uow.encounters.claim_line_services(ids).items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +69,26 @@ class PatientLine:
 
 
 def patient_lines(uow: UnitOfWork, store: BillingStore, patient_id: int) -> list[PatientLine]:
-    totals = store.ledger.line_totals(patient_id)
-    infos = line_info(uow, [t.claim_id for t in totals])
-    lines = [PatientLine(t, infos.get((t.claim_id, t.line_id), UNKNOWN)) for t in totals]
-    return sorted(
-        lines, key=lambda ln: (ln.service_date, _num(ln.totals.claim_id), _num(ln.totals.line_id))
-    )
+    return patient_lines_many(uow, store, [patient_id]).get(patient_id, [])
+
+
+def patient_lines_many(
+    uow: UnitOfWork, store: BillingStore, patient_ids: Sequence[int]
+) -> dict[int, list[PatientLine]]:
+    """``patient_lines`` of many patients, read together (patients without lines are left
+    out)."""
+    totals = store.ledger.line_totals_many(patient_ids)
+    infos = line_info(uow, [t.claim_id for lines in totals.values() for t in lines])
+    out: dict[int, list[PatientLine]] = {}
+    for pid, patient_totals in totals.items():
+        lines = [
+            PatientLine(t, infos.get((t.claim_id, t.line_id), UNKNOWN)) for t in patient_totals
+        ]
+        out[pid] = sorted(
+            lines,
+            key=lambda ln: (ln.service_date, _num(ln.totals.claim_id), _num(ln.totals.line_id)),
+        )
+    return out
 
 
 def open_lines(practice_id: int, patient_id: int, lines: Sequence[PatientLine]) -> list[OpenLine]:

@@ -76,6 +76,11 @@ class HistoryItem:
 class PatientLedger(Protocol):
     def line_totals(self, patient_id: int) -> Sequence[LineTotals]: ...
 
+    def line_totals_many(self, patient_ids: Sequence[int]) -> Mapping[int, Sequence[LineTotals]]:
+        """``line_totals`` of many patients at once, by patient id (those without lines are
+        left out)."""
+        ...
+
     def credit(self, patient_id: int) -> Money:
         """Unapplied patient money (``patient_credit``), shown positive."""
         ...
@@ -209,6 +214,10 @@ class BillingRecords(Protocol):
     def last_payment_dates(self) -> Mapping[int, date]: ...
 
     def add_statement(self, statement: StoredStatement) -> StoredStatement: ...
+
+    def add_statements(self, statements: Sequence[StoredStatement]) -> list[StoredStatement]:
+        """``add_statement`` for many in one multi-row insert; returns them with ids."""
+        ...
 
     def statements(self, patient_id: int | None = None) -> Sequence[StoredStatement]:
         """Statements (without their PDFs), newest first."""

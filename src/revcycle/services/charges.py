@@ -14,15 +14,18 @@ Rules kept here:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from revcycle.domain.audit import AuditEntry
 from revcycle.domain.authorization import Authorization, parse_authorization
 from revcycle.domain.coverage import ORDERS, Coverage
 from revcycle.domain.encounter import Encounter, parse_encounter
 from revcycle.domain.errors import DomainValidationError, FieldError, NotFound
 from revcycle.domain.fees import Chargemaster, Contract, FeeEntry, parse_contract, parse_fee_entry
+from revcycle.domain.provider import Provider
 from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP
 from revcycle.services.context import Context
 from revcycle.services.ports import UnitOfWork
@@ -31,13 +34,26 @@ Data = Mapping[str, Any]
 
 
 def add_fee(ctx: Context, data: Data) -> FeeEntry:
-    ctx.require(WRITE_SETUP)
-    entry = parse_fee_entry(data)
-    with ctx.uow() as uow:
-        entry = uow.fee_schedule.add(entry)
-        ctx.audit(uow, "create", "fee", entry.id)
-        uow.commit()
+    [entry] = add_fees(ctx, [data])
     return entry
+
+
+def add_fees(ctx: Context, datas: Sequence[Data]) -> list[FeeEntry]:
+    """Fee schedule entries, each as ``add_fee`` adds it (an audit record each), in one
+    transaction: all of them or, when one is invalid (its error raised), none."""
+    ctx.require(WRITE_SETUP)
+    entries = [parse_fee_entry(data) for data in datas]
+    with ctx.uow() as uow:
+        entries = [uow.fee_schedule.add(entry) for entry in entries]
+        now = ctx.clock.now()
+        uow.audit.record_many(
+            [
+                AuditEntry(now, ctx.actor, ctx.channel, "create", "fee", str(e.id), ctx.practice_id)
+                for e in entries
+            ]
+        )
+        uow.commit()
+    return entries
 
 
 def list_fees(ctx: Context) -> Sequence[FeeEntry]:
@@ -109,52 +125,72 @@ def active_coverages(coverages: Sequence[Coverage], day: date) -> list[Coverage]
     return sorted(active, key=lambda c: ORDERS.index(c.order))
 
 
-def _check_references(uow: UnitOfWork, enc: Encounter) -> list[FieldError]:
+@dataclass(frozen=True, slots=True)
+class _References:
+    """What a batch of encounters names, read in a few queries: which of the named patients
+    are the practice's, its providers and facilities (a practice has few), and the named
+    patients' coverages."""
+
+    patients: set[int]
+    providers: dict[int, Provider]
+    facilities: set[int]
+    coverages: dict[int, list[Coverage]]
+
+
+def _references(uow: UnitOfWork, encounters: Sequence[Encounter]) -> _References:
+    patient_ids = sorted({e.patient_id for e in encounters})
+    return _References(
+        patients={p.id for p in uow.patients.get_many(patient_ids) if p.id is not None},
+        providers={p.id: p for p in uow.providers.list() if p.id is not None},
+        facilities={f.id for f in uow.facilities.list() if f.id is not None},
+        coverages=uow.coverages.for_patients(patient_ids),
+    )
+
+
+def _check_references(refs: _References, enc: Encounter) -> list[FieldError]:
     errors: list[FieldError] = []
 
-    def exists(kind: str, field: str, id: int | None, getter: Any) -> Any:
-        if id is None:
-            return None
-        try:
-            return getter(id)
-        except NotFound:
-            errors.append(FieldError(field, f"unknown_{kind}", f"no such {kind} in this practice"))
-            return None
+    def exists(kind: str, field: str, id: int | None, known: Container[int]) -> bool:
+        if id is None or id in known:
+            return id is not None
+        errors.append(FieldError(field, f"unknown_{kind}", f"no such {kind} in this practice"))
+        return False
 
-    exists("patient", "patient_id", enc.patient_id, uow.patients.get)
-    rendering = exists(
-        "provider", "rendering_provider_id", enc.rendering_provider_id, uow.providers.get
-    )
-    if rendering is not None and "rendering" not in rendering.roles:
+    exists("patient", "patient_id", enc.patient_id, refs.patients)
+    rendering = enc.rendering_provider_id
+    if (
+        exists("provider", "rendering_provider_id", rendering, refs.providers)
+        and "rendering" not in refs.providers[rendering].roles
+    ):
         errors.append(
             FieldError(
                 "rendering_provider_id", "not_rendering", "the provider has no rendering role"
             )
         )
-    exists("provider", "referring_provider_id", enc.referring_provider_id, uow.providers.get)
-    exists("provider", "supervising_provider_id", enc.supervising_provider_id, uow.providers.get)
-    exists("facility", "facility_id", enc.facility_id, uow.facilities.get)
+    exists("provider", "referring_provider_id", enc.referring_provider_id, refs.providers)
+    exists("provider", "supervising_provider_id", enc.supervising_provider_id, refs.providers)
+    exists("facility", "facility_id", enc.facility_id, refs.facilities)
     if enc.institutional is not None:
         exists(
             "provider",
             "institutional.attending_provider_id",
             enc.institutional.attending_provider_id,
-            uow.providers.get,
+            refs.providers,
         )
         exists(
             "provider",
             "institutional.operating_provider_id",
             enc.institutional.operating_provider_id,
-            uow.providers.get,
+            refs.providers,
         )
     return errors
 
 
-def _resolve(uow: UnitOfWork, enc: Encounter, chargemaster: Chargemaster) -> Encounter:
-    errors = _check_references(uow, enc)
+def _resolve(refs: _References, enc: Encounter, chargemaster: Chargemaster) -> Encounter:
+    errors = _check_references(refs, enc)
     if errors:
         raise DomainValidationError(errors)
-    patient_coverages = uow.coverages.for_patient(enc.patient_id)
+    patient_coverages = refs.coverages.get(enc.patient_id, [])
     if enc.coverage_ids:
         owned = {c.id for c in patient_coverages}
         for i, cid in enumerate(enc.coverage_ids, start=1):
@@ -191,17 +227,61 @@ def _resolve(uow: UnitOfWork, enc: Encounter, chargemaster: Chargemaster) -> Enc
     return dataclasses.replace(enc, coverage_ids=coverage_ids, lines=tuple(lines))
 
 
+def record_encounters(
+    ctx: Context, uow: UnitOfWork, datas: Sequence[Data], chargemaster: Chargemaster
+) -> Sequence[Encounter]:
+    """Validate and store encounters inside the caller's unit of work, as ``record_encounter``
+    on each in turn would, but reading what they name in a few queries and writing them (with
+    their lines and audit records) in a few multi-row statements.
+
+    Every encounter is checked before anything is written: the first invalid one (in order)
+    raises the error ``record_encounter`` would have raised for it, naming the field, and
+    nothing of the batch is stored. An external reference repeated within the batch is a
+    duplicate of the earlier one."""
+    today = ctx.clock.today()
+    parsed: list[Encounter] = []
+    unparsable: Exception | None = None
+    for data in datas:
+        try:
+            parsed.append(parse_encounter(data, today))
+        except Exception as exc:  # raised once the encounters before it are checked
+            unparsable = exc
+            break
+    refs = _references(uow, parsed)
+    taken = uow.encounters.existing_external_refs(
+        [e.external_ref for e in parsed if e.external_ref]
+    )
+    resolved: list[Encounter] = []
+    for enc in parsed:
+        if enc.external_ref:
+            if enc.external_ref in taken:
+                raise DomainValidationError.single(
+                    "external_ref",
+                    "duplicate",
+                    "an encounter with this reference is already entered",
+                )
+            taken.add(enc.external_ref)
+        resolved.append(_resolve(refs, enc, chargemaster))
+    if unparsable is not None:
+        raise unparsable
+    stored = uow.encounters.add_many(resolved, ctx.clock.now())
+    now = ctx.clock.now()
+    uow.audit.record_many(
+        [
+            AuditEntry(
+                now, ctx.actor, ctx.channel, "create", "encounter", str(e.id), ctx.practice_id
+            )
+            for e in stored
+        ]
+    )
+    return stored
+
+
 def record_encounter(
     ctx: Context, uow: UnitOfWork, data: Data, chargemaster: Chargemaster
 ) -> Encounter:
     """Validate and store one encounter inside the caller's unit of work."""
-    enc = parse_encounter(data, ctx.clock.today())
-    if enc.external_ref and uow.encounters.by_external_ref(enc.external_ref) is not None:
-        raise DomainValidationError.single(
-            "external_ref", "duplicate", "an encounter with this reference is already entered"
-        )
-    enc = uow.encounters.add(_resolve(uow, enc, chargemaster), ctx.clock.now())
-    ctx.audit(uow, "create", "encounter", enc.id)
+    [enc] = record_encounters(ctx, uow, [data], chargemaster)
     return enc
 
 

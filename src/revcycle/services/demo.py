@@ -395,8 +395,9 @@ def register_demo_practice(
     ctx.require(WRITE_PATIENTS)
     for chunk in range(0, n_patients, 500):
         with ctx.uow() as uow:
-            for i in range(chunk, min(n_patients, chunk + 500)):
-                _register_insured(ctx, uow, demo, rng, i, plans, today, start)
+            _register_insured(
+                ctx, uow, demo, rng, range(chunk, min(n_patients, chunk + 500)), plans, today, start
+            )
             uow.commit()
         if progress is not None:
             progress(min(n_patients, chunk + 500) - chunk)
@@ -425,39 +426,45 @@ def _register_insured(
     uow: UnitOfWork,
     demo: DemoPractice,
     rng: random.Random,
-    i: int,
+    indexes: range,
     plans: dict[str, int],
     today: date,
     start: date,
 ) -> None:
-    kind = ("commercial", "commercial", "hmo", "medicare", "medicaid", "dependent")[i % 6]
-    sex = rng.choice("FM")
-    first = rng.choice(FIRST_F if sex == "F" else FIRST_M)
-    last = LAST_NAMES[i % len(LAST_NAMES)]
-    age_range = {"medicare": (66, 90), "dependent": (3, 17), "medicaid": (1, 60)}.get(
-        kind, (19, 64)
-    )
-    address = _address(rng)
-    patient = patient_service.register_patient_in(
-        ctx,
-        uow,
-        {
-            "mrn": f"PF{1000 + i}",
-            "first_name": first,
-            "last_name": last,
-            "sex": sex,
-            "dob": _dob(rng, today, *age_range),
-            "address": address,
-            "phone": f"217555{rng.randrange(1000, 9999)}",
-        },
-        True,
-    )
-    assert patient.id is not None
-    demo.patients.append(patient)
-    if i in DENIAL_SCENARIOS:
-        demo.denial_scenarios.append(patient)
-    for cov in _coverages(rng, i, kind, plans, today, last, address):
-        coverage = patient_service.add_coverage_in(ctx, uow, patient.id, cov | {"effective": start})
+    """Insured patients ``indexes`` with their coverages, registered together (their details
+    are drawn first, in the order one-by-one registration drew them)."""
+    people: list[dict[str, object]] = []
+    presented: list[list[dict[str, object]]] = []
+    for i in indexes:
+        kind = ("commercial", "commercial", "hmo", "medicare", "medicaid", "dependent")[i % 6]
+        sex = rng.choice("FM")
+        first = rng.choice(FIRST_F if sex == "F" else FIRST_M)
+        last = LAST_NAMES[i % len(LAST_NAMES)]
+        age_range = {"medicare": (66, 90), "dependent": (3, 17), "medicaid": (1, 60)}.get(
+            kind, (19, 64)
+        )
+        address = _address(rng)
+        people.append(
+            {
+                "mrn": f"PF{1000 + i}",
+                "first_name": first,
+                "last_name": last,
+                "sex": sex,
+                "dob": _dob(rng, today, *age_range),
+                "address": address,
+                "phone": f"217555{rng.randrange(1000, 9999)}",
+            }
+        )
+        presented.append(_coverages(rng, i, kind, plans, today, last, address))
+    patients = patient_service.register_patients_in(ctx, uow, people, True)
+    items: list[tuple[int, dict[str, object]]] = []
+    for i, patient, covs in zip(indexes, patients, presented, strict=True):
+        assert patient.id is not None
+        demo.patients.append(patient)
+        if i in DENIAL_SCENARIOS:
+            demo.denial_scenarios.append(patient)
+        items.extend((patient.id, cov | {"effective": start}) for cov in covs)
+    for coverage in patient_service.add_coverages_in(ctx, uow, items):
         demo.coverages.append(coverage)
         if coverage.member_id == WRONG_MEMBER_ID:
             demo.wrong_member_ids.append(coverage)

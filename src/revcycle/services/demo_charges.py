@@ -9,7 +9,8 @@ modifier, a urinalysis billed with the visit without modifier 59) and about one 
 ``plan_visits`` draws the month; ``review_coding`` is the coder's pass: every visit is checked
 against the code sets valid on its date of service (``validate_coding``) and the coder corrects
 most header-code diagnoses to the billable code the note supports (some slip through, for the
-scrubber to stop); ``record_visits`` enters the charges, 500 encounters to a transaction.
+scrubber to stop); ``record_visits`` enters the charges, 500 encounters to a transaction (each 500 read and
+written together by ``charges.record_encounters``).
 """
 
 from __future__ import annotations
@@ -80,8 +81,13 @@ class PlannedVisit:
 
 
 def add_demo_fees(ctx: Context) -> None:
-    for code, amount in FEES.items():
-        charges.add_fee(ctx, {"procedure": code, "amount": amount, "effective": "2020-01-01"})
+    charges.add_fees(
+        ctx,
+        [
+            {"procedure": code, "amount": amount, "effective": "2020-01-01"}
+            for code, amount in FEES.items()
+        ],
+    )
 
 
 def plan_visits(
@@ -236,8 +242,7 @@ def record_visits(
     for start in range(0, len(visits), chunk):
         part = visits[start : start + chunk]
         with ctx.uow() as uow:
-            for v in part:
-                enc = charges.record_encounter(ctx, uow, v.data, chargemaster)
+            for enc in charges.record_encounters(ctx, uow, [v.data for v in part], chargemaster):
                 out.encounters += 1
                 out.lines += len(enc.lines)
                 out.charges += sum(

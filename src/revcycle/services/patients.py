@@ -12,10 +12,11 @@ Rules kept here (beyond each record's own validation in ``domain``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from revcycle.domain.audit import AuditEntry
 from revcycle.domain.coverage import Coverage, check_coordination, parse_coverage
 from revcycle.domain.errors import DomainValidationError, DuplicatePatient, NotFound
 from revcycle.domain.patient import Patient, parse_patient
@@ -29,34 +30,83 @@ from revcycle.services.ports import UnitOfWork
 Data = Mapping[str, Any]
 
 
-def _new_mrn(uow: UnitOfWork, practice_id: int) -> str:
+def _new_mrn(uow: UnitOfWork, practice_id: int, taken: Container[str] = ()) -> str:
+    """The next free number of the ``mrn`` sequence (``taken``: MRNs not stored yet)."""
     while True:
         mrn = f"{uow.sequences.next(practice_id, 'mrn'):06d}"
-        if uow.patients.by_mrn(mrn) is None:
+        if mrn not in taken and uow.patients.by_mrn(mrn) is None:
             return mrn
+
+
+def _audit_entries(ctx: Context, record_type: str, ids: Iterable[int | None]) -> list[AuditEntry]:
+    now = ctx.clock.now()
+    return [
+        AuditEntry(now, ctx.actor, ctx.channel, "create", record_type, str(i), ctx.practice_id)
+        for i in ids
+    ]
+
+
+def _same_person(a: Patient, b: Patient) -> bool:
+    """What ``possible_duplicates`` matches: last name, date of birth and first initial."""
+    return (
+        a.last_name.lower() == b.last_name.lower()
+        and a.dob == b.dob
+        and a.first_name[:1].lower() == b.first_name[:1].lower()
+    )
+
+
+def register_patients_in(
+    ctx: Context, uow: UnitOfWork, datas: Sequence[Data], allow_duplicate: bool
+) -> Sequence[Patient]:
+    """``register_patient_in`` for many patients, as if registered one after another (a
+    patient earlier in the batch counts as registered), with the MRNs checked in one query
+    and the patients and their audit records written in multi-row inserts. The first invalid
+    patient (in order) raises the error ``register_patient_in`` would have raised; nothing of
+    the batch is written then."""
+    assert ctx.practice_id is not None
+    today = ctx.clock.today()
+    parsed: list[Patient] = []
+    batch_mrns: set[str] = set()
+    unparsable: Exception | None = None
+    for data in datas:
+        fields = dict(data)
+        if not optional(fields.get("mrn")):
+            fields["mrn"] = _new_mrn(uow, ctx.practice_id, batch_mrns)
+        try:
+            patient = parse_patient(fields, today)
+        except Exception as exc:  # raised once the patients before it are checked
+            unparsable = exc
+            break
+        parsed.append(patient)
+        batch_mrns.add(patient.mrn)
+    stored_mrns = uow.patients.existing_mrns([p.mrn for p in parsed])
+    seen: list[Patient] = []
+    for patient in parsed:
+        if patient.mrn in stored_mrns or any(p.mrn == patient.mrn for p in seen):
+            raise DomainValidationError.single(
+                "mrn", "duplicate", "another patient of this practice has this MRN"
+            )
+        if not allow_duplicate:
+            same = list(
+                uow.patients.possible_duplicates(
+                    patient.last_name, patient.dob, patient.first_name[0]
+                )
+            ) + [p for p in seen if _same_person(p, patient)]
+            if same:
+                raise DuplicatePatient(same[0].mrn)
+        seen.append(patient)
+    if unparsable is not None:
+        raise unparsable
+    stored = uow.patients.add_many(parsed)
+    uow.audit.record_many(_audit_entries(ctx, "patient", (p.id for p in stored)))
+    return stored
 
 
 def register_patient_in(
     ctx: Context, uow: UnitOfWork, data: Data, allow_duplicate: bool
 ) -> Patient:
     """Register a patient inside the caller's unit of work (imports group several writes)."""
-    assert ctx.practice_id is not None
-    fields = dict(data)
-    if not optional(fields.get("mrn")):
-        fields["mrn"] = _new_mrn(uow, ctx.practice_id)
-    patient = parse_patient(fields, ctx.clock.today())
-    if uow.patients.by_mrn(patient.mrn) is not None:
-        raise DomainValidationError.single(
-            "mrn", "duplicate", "another patient of this practice has this MRN"
-        )
-    if not allow_duplicate:
-        same = uow.patients.possible_duplicates(
-            patient.last_name, patient.dob, patient.first_name[0]
-        )
-        if same:
-            raise DuplicatePatient(same[0].mrn)
-    patient = uow.patients.add(patient)
-    ctx.audit(uow, "create", "patient", patient.id)
+    [patient] = register_patients_in(ctx, uow, [data], allow_duplicate)
     return patient
 
 
@@ -175,14 +225,48 @@ def _resolve_plan(uow: UnitOfWork, data: Data) -> Plan:
     raise DomainValidationError.single("plan", "required", "the payer has several plans; name one")
 
 
+def _plan_key(data: Data) -> tuple[str | None, ...]:
+    """The fields ``_resolve_plan`` reads: equal keys name the same plan."""
+    return tuple(
+        None if optional(data.get(k)) is None else str(data.get(k))
+        for k in ("plan_id", "payer", "plan")
+    )
+
+
+def add_coverages_in(
+    ctx: Context, uow: UnitOfWork, items: Sequence[tuple[int, Data]]
+) -> Sequence[Coverage]:
+    """``add_coverage_in`` for many (patient id, coverage) pairs, as if added one after
+    another (a coverage earlier in the batch counts for coordination), with the patients,
+    their coverages and the plans read once and the coverages and audit records written in
+    multi-row inserts. The first invalid one (in order) raises the error ``add_coverage_in``
+    would have raised; nothing of the batch is written then."""
+    today = ctx.clock.today()
+    patient_ids = sorted({pid for pid, _ in items})
+    known = {p.id for p in uow.patients.get_many(patient_ids)}
+    held = uow.coverages.for_patients(patient_ids)
+    plans: dict[tuple[str | None, ...], Plan] = {}
+    added: list[Coverage] = []
+    for patient_id, data in items:
+        if patient_id not in known:
+            raise NotFound("patient", patient_id)
+        key = _plan_key(data)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _resolve_plan(uow, data)
+        coverage = parse_coverage(data, patient_id=patient_id, plan=plan, today=today)
+        others = held.setdefault(patient_id, [])
+        check_coordination(coverage, others)
+        others.append(coverage)
+        added.append(coverage)
+    stored = uow.coverages.add_many(added)
+    uow.audit.record_many(_audit_entries(ctx, "coverage", (c.id for c in stored)))
+    return stored
+
+
 def add_coverage_in(ctx: Context, uow: UnitOfWork, patient_id: int, data: Data) -> Coverage:
     """Add a coverage inside the caller's unit of work."""
-    uow.patients.get(patient_id)
-    plan = _resolve_plan(uow, data)
-    coverage = parse_coverage(data, patient_id=patient_id, plan=plan, today=ctx.clock.today())
-    check_coordination(coverage, uow.coverages.for_patient(patient_id))
-    coverage = uow.coverages.add(coverage)
-    ctx.audit(uow, "create", "coverage", coverage.id)
+    [coverage] = add_coverages_in(ctx, uow, [(patient_id, data)])
     return coverage
 
 

@@ -74,9 +74,29 @@ class PatientRepository(Repository[Patient], Protocol):
         self, last_name: str, dob: date, first_initial: str
     ) -> Sequence[Patient]: ...
 
+    def get_many(self, ids: Sequence[int]) -> Sequence[Patient]:
+        """The patients with these ids, in id order; unknown ids are left out."""
+        ...
+
+    def existing_mrns(self, mrns: Sequence[str]) -> set[str]:
+        """Which of these MRNs (upper case) a patient of the practice already has."""
+        ...
+
+    def add_many(self, items: Sequence[Patient]) -> Sequence[Patient]:
+        """``add`` for many patients in one statement; returns them with ids, in order."""
+        ...
+
 
 class CoverageRepository(Repository[Coverage], Protocol):
     def for_patient(self, patient_id: int) -> Sequence[Coverage]: ...
+
+    def for_patients(self, patient_ids: Sequence[int]) -> dict[int, list[Coverage]]:
+        """``for_patient`` for many patients, by patient id (those without any left out)."""
+        ...
+
+    def add_many(self, items: Sequence[Coverage]) -> Sequence[Coverage]:
+        """``add`` for many coverages in one statement; returns them with ids, in order."""
+        ...
 
 
 class PlanRepository(Repository[Plan], Protocol):
@@ -169,6 +189,14 @@ class EncounterLineKey:
     modifiers: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """What a claim line bills, as the patient's statement shows it."""
+
+    service_date: date
+    procedure: str
+
+
 class EncounterRepository(Protocol):
     def add(self, encounter: Encounter, entered_at: datetime) -> Encounter: ...
 
@@ -203,6 +231,23 @@ class EncounterRepository(Protocol):
 
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, Encounter]:
         """Several encounters (with lines) in a few statements, by id; unknown ids left out."""
+        ...
+
+    def add_many(
+        self, encounters: Sequence[Encounter], entered_at: datetime
+    ) -> Sequence[Encounter]:
+        """``add`` for many encounters in a few statements; returns them with encounter and
+        line ids, in order. An external reference already stored raises ``Conflict``."""
+        ...
+
+    def existing_external_refs(self, refs: Sequence[str]) -> set[str]:
+        """Which of these external references an encounter of the practice already has."""
+        ...
+
+    def claim_line_services(self, claim_ids: Sequence[int]) -> dict[tuple[int, int], ServiceInfo]:
+        """(claim id, claim line id) -> the date of service (the encounter line's, else the
+        encounter's) and procedure billed, for these claims' lines; unknown claims are left
+        out."""
         ...
 
 

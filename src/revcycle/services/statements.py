@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 
+from revcycle.domain.audit import AuditEntry
 from revcycle.domain.errors import DomainValidationError, NotFound
 from revcycle.domain.money import Money
 from revcycle.domain.patient import Patient
@@ -42,7 +43,12 @@ from revcycle.domain.practice import Practice
 from revcycle.domain.user import READ_BILLING, WRITE_BILLING
 from revcycle.domain.values import Address
 from revcycle.forms.statement import StatementDocument, StatementLine, statement_pdf
-from revcycle.services.billing_common import PatientLine, owed, patient_lines
+from revcycle.services.billing_common import (
+    PatientLine,
+    owed,
+    patient_lines,
+    patient_lines_many,
+)
 from revcycle.services.billing_ports import (
     AccountFlags,
     BillingSettings,
@@ -56,6 +62,7 @@ from revcycle.services.payment_plans import due_now
 from revcycle.services.ports import UnitOfWork
 
 CYCLE_DAYS = 30
+CHUNK = 500  # patient accounts read, decided and stored together in a statement run
 
 # (from day, message): the message of the oldest open service's age; data, not branches.
 DUNNING: tuple[tuple[int, str], ...] = (
@@ -167,9 +174,8 @@ class _Account:
 
 
 def _account(
-    uow: UnitOfWork, st: BillingStore, patient_id: int, credit: Money, sent_dates: list[date]
+    patient_id: int, lines: Sequence[PatientLine], credit: Money, sent_dates: list[date]
 ) -> _Account:
-    lines = tuple(patient_lines(uow, st, patient_id))
     open_dates = [
         ln.service_date
         for ln in lines
@@ -179,7 +185,7 @@ def _account(
     for_balance = [d for d in sent_dates if d >= oldest]
     return _Account(
         patient_id,
-        lines,
+        tuple(lines),
         owed(lines),
         credit,
         oldest,
@@ -197,7 +203,8 @@ def _due_collections(acct: _Account, on: date, settings: BillingSettings) -> boo
 def run_statements(
     ctx: Context, on: date, *, store: BillingStoreFactory, minimum: Money | None = None
 ) -> StatementRun:
-    """The statement run of the practice on ``on`` (see the module docstring for the rules)."""
+    """The statement run of the practice on ``on`` (see the module docstring for the rules).
+    Accounts are read, decided and written ``CHUNK`` patients at a time."""
     ctx.require(WRITE_BILLING)
     if ctx.practice_id is None:
         raise DomainValidationError.single("practice", "required", "choose a practice")
@@ -214,42 +221,80 @@ def run_statements(
         sent_dates: dict[int, list[date]] = {}
         for s in st.records.statements():
             sent_dates.setdefault(s.patient_id, []).append(s.statement_date)
-        for totals in st.ledger.patient_totals():
-            pid = totals.patient_id
-            if not totals.patient_open or totals.patient_open.is_negative():
-                continue
-            flags = all_flags.get(pid, AccountFlags(pid))
-            acct = _account(uow, st, pid, totals.credit, sent_dates.get(pid, []))
-            last = max(sent_dates.get(pid, []), default=None)
-            plan = _open_plan(plans, pid)
-            reason = None
-            if acct.amount_due < floor or not acct.amount_due:
-                reason = "below_minimum"
-            elif flags.collection_status:
-                reason = "in_collections"
-            elif flags.hold:
-                reason = "hold"
-            elif last is not None and (on - last).days < CYCLE_DAYS:
-                reason = "cycle"
-            elif (plan is None or plan.status != "active") and _due_collections(acct, on, settings):
-                st.records.save_flags(
-                    replace(flags, collection_status="flagged", collection_flagged_on=on)
-                )
-                ctx.audit(uow, "collections.flag", "patient_account", pid)
-                flagged.append(pid)
-                continue
-            elif flags.do_not_send:
-                reason = "do_not_send"
-            if reason is not None:
-                skipped.append(Skipped(pid, reason))
-                continue
-            patient = uow.patients.get(pid)
-            number = f"S{uow.sequences.next(ctx.practice_id, 'patient_statement'):07d}"
-            statement = _statement(number, on, practice, patient, acct, plan)
-            made.append(st.records.add_statement(statement))
-            ctx.audit(uow, "statement", "patient", pid)
+        owing = [
+            t
+            for t in st.ledger.patient_totals()
+            if t.patient_open and not t.patient_open.is_negative()
+        ]
+        for start in range(0, len(owing), CHUNK):
+            part = owing[start : start + CHUNK]
+            lines = patient_lines_many(uow, st, [t.patient_id for t in part])
+            audits: list[AuditEntry] = []
+            due: list[tuple[_Account, PaymentPlan | None]] = []
+            for totals in part:
+                pid = totals.patient_id
+                flags = all_flags.get(pid, AccountFlags(pid))
+                acct = _account(pid, lines.get(pid, []), totals.credit, sent_dates.get(pid, []))
+                last = max(sent_dates.get(pid, []), default=None)
+                plan = _open_plan(plans, pid)
+                reason = None
+                if acct.amount_due < floor or not acct.amount_due:
+                    reason = "below_minimum"
+                elif flags.collection_status:
+                    reason = "in_collections"
+                elif flags.hold:
+                    reason = "hold"
+                elif last is not None and (on - last).days < CYCLE_DAYS:
+                    reason = "cycle"
+                elif (plan is None or plan.status != "active") and _due_collections(
+                    acct, on, settings
+                ):
+                    st.records.save_flags(
+                        replace(flags, collection_status="flagged", collection_flagged_on=on)
+                    )
+                    audits.append(_audit(ctx, "collections.flag", "patient_account", pid))
+                    flagged.append(pid)
+                    continue
+                elif flags.do_not_send:
+                    reason = "do_not_send"
+                if reason is not None:
+                    skipped.append(Skipped(pid, reason))
+                    continue
+                due.append((acct, plan))
+                audits.append(_audit(ctx, "statement", "patient", pid))
+            made.extend(_statements(uow, ctx.practice_id, st, on, practice, due))
+            uow.audit.record_many(audits)
         uow.commit()
     return StatementRun(on, tuple(made), tuple(skipped), tuple(flagged))
+
+
+def _audit(ctx: Context, action: str, record_type: str, record_id: int) -> AuditEntry:
+    now = ctx.clock.now()
+    return AuditEntry(
+        now, ctx.actor, ctx.channel, action, record_type, str(record_id), ctx.practice_id
+    )
+
+
+def _statements(
+    uow: UnitOfWork,
+    practice_id: int,
+    st: BillingStore,
+    on: date,
+    practice: Practice,
+    due: Sequence[tuple[_Account, PaymentPlan | None]],
+) -> list[StoredStatement]:
+    """One statement for each account (numbered in order), stored together."""
+    if not due:
+        return []
+    patients = {p.id: p for p in uow.patients.get_many([acct.patient_id for acct, _ in due])}
+    numbers = uow.sequences.next_block(practice_id, "patient_statement", len(due))
+    statements = []
+    for n, (acct, plan) in zip(numbers, due, strict=True):
+        patient = patients.get(acct.patient_id)
+        if patient is None:
+            raise NotFound("patient", acct.patient_id)
+        statements.append(_statement(f"S{n:07d}", on, practice, patient, acct, plan))
+    return st.records.add_statements(statements)
 
 
 def _statement(
@@ -400,7 +445,9 @@ def export_collections(ctx: Context, on: date, *, store: BillingStoreFactory) ->
         for pid, flags in sorted(st.records.all_flags().items()):
             if flags.collection_status != "flagged":
                 continue
-            acct = _account(uow, st, pid, st.ledger.credit(pid), sent_dates.get(pid, []))
+            acct = _account(
+                pid, patient_lines(uow, st, pid), st.ledger.credit(pid), sent_dates.get(pid, [])
+            )
             if not acct.amount_due or acct.amount_due.is_negative():
                 st.records.save_flags(
                     replace(flags, collection_status="", collection_flagged_on=None)
