@@ -311,6 +311,9 @@ class _ControlNumbers:
         return value
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a request's time until it is stamped
+
+
 def _traces(ctx: Context, count: int) -> list[str]:
     assert ctx.practice_id is not None
     with ctx.uow() as uow:
@@ -472,13 +475,18 @@ def _prepare(
         # the submission's read cache (practice, payers, plans, providers... read once), with
         # the claims' encounters and prior payers read up front in a few statements
         reads = cast(UnitOfWork, _StatusReads(uow, records))
-        built = [build_claim(load_sources(reads, r)) for r in records]
+        # each claim's 837 form is dropped once its question is made (a sweep may ask about
+        # most of a month's claims: their 837 forms together would not fit in memory)
+        asked = [
+            status_request(
+                build_claim(load_sources(reads, r)), r, practice, "", _EPOCH, lines=lines
+            )
+            for r in records
+        ]
     now = ctx.clock.now()
     traces = _traces(ctx, len(records))
-    requests = [
-        status_request(c, r, practice, t, now, lines=lines)
-        for c, r, t in zip(built, records, traces, strict=True)
-    ]
+    requests = [replace(q, trace=t, created=now) for q, t in zip(asked, traces, strict=True)]
+    del asked
     sets: list[TransactionSet] = [transaction_276(r) for r in requests]
     _, envelope = submitter_for(practice)
     control = _ControlNumbers(ctx)

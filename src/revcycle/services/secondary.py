@@ -7,6 +7,10 @@ the next payer in COB order, status ``draft``, with the prior payer's adjudicati
 (``uow.cob``) so that ``claim_builder.build_claim`` fills the 837's loops 2320/2330/2430. A
 claim billed after a secondary (a tertiary) keeps every earlier payer's adjudication too.
 
+``secondary_claims_each`` does it for all the needs of one 835 at once (ERA posting calls it):
+the reads in a few queries, the new claims, prior payers, links, events, audit entries and work
+items in a few multi-row writes, in the order one need at a time would write them.
+
 ``mark_forwarded`` records a ``ForwardedClaim``: the prior payer crossed the claim over to the
 next payer itself (Medicare -> Medigap), so no claim is ever sent to that payer.
 
