@@ -665,8 +665,9 @@ class ClaimRepository(_Scoped):
     def add_events(self, events: Sequence[tuple[int, ClaimEvent]]) -> None:
         if not events:
             return
-        self.conn.execute(
-            insert(tables.claim_history),
+        insert_rows(
+            self.conn,
+            tables.claim_history,
             [
                 {
                     "practice_id": self.practice_id,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, and_, func, insert, or_, select, updat
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import mapping, tables
+from revcycle.db.bulk import insert_rows
 from revcycle.domain.audit import AuditEntry
 from revcycle.domain.coverage import Coverage
 from revcycle.domain.errors import Conflict, NotFound
@@ -390,8 +391,9 @@ class AuditLog:
     def record_many(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
-        self.conn.execute(
-            insert(tables.audit_log),
+        insert_rows(
+            self.conn,
+            tables.audit_log,
             [
                 {
                     "practice_id": e.practice_id,

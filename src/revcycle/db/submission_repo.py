@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import job_queue, tables
 from revcycle.db import submission_tables as st
+from revcycle.db.bulk import insert_rows
 from revcycle.domain.errors import Conflict, NotFound
 from revcycle.domain.money import Money
 from revcycle.services.ports import (
@@ -243,8 +244,9 @@ class SubmissionRepository:
         """``add_response`` for several responses in one statement."""
         if not responses:
             return
-        self.conn.execute(
-            insert(st.claim_responses),
+        insert_rows(
+            self.conn,
+            st.claim_responses,
             [
                 {
                     "practice_id": self.practice_id,
