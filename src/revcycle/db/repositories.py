@@ -94,7 +94,13 @@ class ScopedRepository(Generic[T]):
         wanted = sorted(set(ids))
         out: list[T] = []
         for start in range(0, len(wanted), _ID_CHUNK):
-            out.extend(self._select(self.table.c.id.in_(wanted[start : start + _ID_CHUNK])))
+            result = self.conn.execute(
+                select(self.table)
+                .where(self._scope(), self.table.c.id.in_(wanted[start : start + _ID_CHUNK]))
+                .order_by(self.table.c.id)
+            )
+            keys = list(result.keys())  # once: a row's own mapping rebuilds its key view
+            out.extend(self.from_row(dict(zip(keys, row, strict=True))) for row in result)
         return out
 
     def update(self, item: T) -> T:
