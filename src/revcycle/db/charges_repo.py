@@ -320,9 +320,9 @@ class EncounterRepository(_Scoped):
     def add_many(
         self, encounters: Sequence[Encounter], entered_at: datetime
     ) -> Sequence[Encounter]:
-        """``add`` for many encounters: the encounters in one multi-row insert, their lines in
-        another (both returning ids, in order); returns them with encounter and line ids. An
-        external reference already stored raises ``Conflict`` and stores none of them."""
+        """``add`` for many encounters: the encounters in one multi-row insert returning their
+        ids, their lines as bulk rows; returns them with encounter and line ids. An external
+        reference already stored raises ``Conflict`` and stores none of them."""
         if not encounters:
             return []
         e, lt = tables.encounters, tables.encounter_lines
@@ -345,23 +345,24 @@ class EncounterRepository(_Scoped):
             for enc_id, enc in zip(enc_ids, encounters, strict=True)
             for n, line in enumerate(enc.lines, start=1)
         ]
-        line_ids = iter(
-            [
-                r.id
-                for r in self.conn.execute(
-                    insert(lt).returning(lt.c.id, sort_by_parameter_order=True), line_rows
+        # The lines go in as bulk rows (COPY on PostgreSQL: a multi-row INSERT of thousands of
+        # lines costs more in the driver than in the database) and their ids are read back.
+        insert_rows(self.conn, lt, line_rows)
+        line_ids: dict[tuple[int, int], int] = {}
+        for start in range(0, len(enc_ids), _BUILD_CHUNK):
+            for r in self.conn.execute(
+                select(lt.c.id, lt.c.encounter_id, lt.c.line_no).where(
+                    lt.c.encounter_id.in_(enc_ids[start : start + _BUILD_CHUNK])
                 )
-            ]
-            if line_rows
-            else []
-        )
+            ):
+                line_ids[(r.encounter_id, r.line_no)] = r.id
         return [
             dataclasses.replace(
                 enc,
                 id=enc_id,
                 lines=tuple(
-                    dataclasses.replace(line, id=next(line_ids), entered_at=entered_at)
-                    for line in enc.lines
+                    dataclasses.replace(line, id=line_ids[(enc_id, n)], entered_at=entered_at)
+                    for n, line in enumerate(enc.lines, start=1)
                 ),
             )
             for enc_id, enc in zip(enc_ids, encounters, strict=True)
