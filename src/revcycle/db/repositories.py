@@ -243,11 +243,6 @@ class PatientRepository(ScopedRepository[Patient]):
             func.lower(func.substr(t.c.first_name, 1, 1)) == first_initial.lower(),
         )
 
-    def get_many(self, ids: Sequence[int]) -> Sequence[Patient]:
-        """The patients with these ids (of this practice), in id order; unknown ids are left
-        out."""
-        return self._in_chunks(self.table.c.id, ids)
-
     def existing_mrns(self, mrns: Sequence[str]) -> set[str]:
         """Which of these MRNs (compared as ``by_mrn`` does, upper case) a patient of this
         practice already has."""
