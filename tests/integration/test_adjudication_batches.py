@@ -145,7 +145,7 @@ def test_cob_batch_reads_equal_the_one_by_one_reads_in_any_chunking(
                 for x in uow.cob.links_from(c)
             }
             assert links[(a, "OTHER")].state == "forwarded"
-            priors = uow.cob.prior_payers_of([sa, sb, a])
+            priors = uow.cob.prior_payers_many([sa, sb, a])
             assert priors == {
                 sa: list(uow.cob.prior_payers(sa)),
                 sb: list(uow.cob.prior_payers(sb)),
@@ -166,7 +166,7 @@ def test_added_prior_payers_read_back_as_given(billing, two_primaries, monkeypat
     monkeypatch.setattr(cob_repo, "_CHUNK", 1)
     with ctx.uow() as uow:
         [sa, sb] = create_secondary_claims(ctx, uow, [need(a), need(b, "MB0002", "40.00")])
-        before = uow.cob.prior_payers_of([sa, sb])
+        before = uow.cob.prior_payers_many([sa, sb])
         assert [p.payer_claim_control_number for p in before[sb]] == ["MB0002"]
         assert before[sb][0].line_adjudications[0].paid == Money("40.00")
         assert before[sa][0].line_adjudications == need(a).line_adjudications

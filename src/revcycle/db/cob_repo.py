@@ -184,50 +184,17 @@ class CobRepository:
     def prior_payers_many(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
         """``prior_payers`` for many claims, by claim id, each in COB order (claims without
         prior payers are left out)."""
-        p, pl = claim_prior_payers, claim_prior_payer_lines
-        wanted = sorted(set(claim_ids))
-        rows: list[Any] = []
-        for start in range(0, len(wanted), _ID_CHUNK):
-            rows.extend(
-                self.conn.execute(
-                    select(p).where(
-                        p.c.practice_id == self.practice_id,
-                        p.c.claim_id.in_(wanted[start : start + _ID_CHUNK]),
-                    )
-                ).all()
-            )
-        if not rows:
-            return {}
-        lines: dict[int, list[LineAdjudication]] = {}
-        payer_ids = sorted(r.id for r in rows)
-        for start in range(0, len(payer_ids), _ID_CHUNK):
-            for lr in self.conn.execute(
-                select(pl)
-                .where(
-                    pl.c.practice_id == self.practice_id,
-                    pl.c.prior_payer_id.in_(payer_ids[start : start + _ID_CHUNK]),
-                )
-                .order_by(pl.c.prior_payer_id, pl.c.line_no, pl.c.id)
-            ):
-                lines.setdefault(lr.prior_payer_id, []).append(_line_adjudication(lr))
         out: dict[int, list[PriorPayerRecord]] = {}
-        for r in sorted(rows, key=lambda r: (r.claim_id, r.position)):
-            out.setdefault(r.claim_id, []).append(
-                PriorPayerRecord(
-                    claim_id=r.claim_id,
-                    position=r.position,
-                    source_claim_id=r.source_claim_id,
-                    coverage_id=r.coverage_id,
-                    payer_id=r.payer_id,
-                    payer_claim_control_number=r.payer_claim_control_number,
-                    paid=Money(r.paid),
-                    remaining_patient_liability=Money(r.remaining_patient_liability),
-                    adjudication_date=r.adjudication_date,
-                    claim_adjustments=adjustments_from(r.adjustments),
-                    line_adjudications=tuple(lines.get(r.id, ())),
-                    id=r.id,
-                )
-            )
+        p = claim_prior_payers
+        for chunk in _chunks(sorted(set(claim_ids))):
+            rows = self.conn.execute(
+                select(p)
+                .where(p.c.practice_id == self.practice_id, p.c.claim_id.in_(chunk))
+                .order_by(p.c.claim_id, p.c.position)
+            ).all()
+            lines = self._prior_lines([r.id for r in rows])
+            for r in rows:
+                out.setdefault(r.claim_id, []).append(_prior_from(r, lines.get(r.id, ())))
         return out
 
     def replace_prior_payers(self, claim_id: int, records: Sequence[PriorPayerRecord]) -> None:
@@ -268,14 +235,11 @@ class CobRepository:
 
     def links_for(self, source_claim_ids: Sequence[int]) -> dict[tuple[int, str], CobLink]:
         """``link`` for several source claims: every link from them, by (source, payer)."""
-        t = claim_cob_links
-        out: dict[tuple[int, str], CobLink] = {}
-        for chunk in _chunks(sorted(set(source_claim_ids))):
-            for r in self.conn.execute(
-                select(t).where(t.c.practice_id == self.practice_id, t.c.source_claim_id.in_(chunk))
-            ):
-                out[(r.source_claim_id, r.payer_id)] = _link_from(r)
-        return out
+        return {
+            (link.source_claim_id, link.payer_id): link
+            for links in self.links_from_many(source_claim_ids).values()
+            for link in links
+        }
 
     def add_links(self, links: Sequence[CobLink]) -> None:
         """``add_link`` for several links, in one statement (their ids are not returned)."""
@@ -325,21 +289,6 @@ class CobRepository:
                 .order_by(t.c.id)
             ):
                 out[r.patient_id].append(coverage_from(dict(r._mapping)))
-        return out
-
-    def prior_payers_of(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
-        """``prior_payers`` for several claims (claims with none are left out)."""
-        out: dict[int, list[PriorPayerRecord]] = {}
-        p = claim_prior_payers
-        for chunk in _chunks(sorted(set(claim_ids))):
-            rows = self.conn.execute(
-                select(p)
-                .where(p.c.practice_id == self.practice_id, p.c.claim_id.in_(chunk))
-                .order_by(p.c.claim_id, p.c.position)
-            ).all()
-            lines = self._prior_lines([r.id for r in rows])
-            for r in rows:
-                out.setdefault(r.claim_id, []).append(_prior_from(r, lines.get(r.id, ())))
         return out
 
     def _prior_lines(self, prior_payer_ids: Sequence[int]) -> dict[int, list[LineAdjudication]]:
@@ -433,24 +382,6 @@ def _prior_from(r: Any, lines: Sequence[LineAdjudication]) -> PriorPayerRecord:
         claim_adjustments=adjustments_from(r.adjustments),
         line_adjudications=tuple(lines),
         id=r.id,
-    )
-
-
-def _line_adjudication(lr: Any) -> LineAdjudication:
-    """One stored 2430 line adjudication (as ``prior_payers`` reads it)."""
-    return LineAdjudication(
-        line_number=lr.line_no,
-        paid=Money(lr.paid),
-        procedure_code=lr.procedure,
-        units=_units(Decimal(lr.units)),
-        adjudication_date=lr.adjudication_date,
-        modifiers=tuple(lr.modifiers),
-        qualifier=lr.qualifier,
-        revenue_code=lr.revenue_code,
-        adjustments=adjustments_from(lr.adjustments),
-        remaining_patient_liability=Money(lr.remaining_patient_liability)
-        if lr.remaining_patient_liability is not None
-        else None,
     )
 
 

@@ -454,7 +454,7 @@ class _StatusReads:
             self._reads.coverages,
             {c.id: c for cs in coverages.values() for c in cs if c.id is not None},
         )
-        self.cob = _KnownPriors(uow.cob, uow.cob.prior_payers_of(ids) if ids else {})
+        self.cob = _KnownPriors(uow.cob, uow.cob.prior_payers_many(ids) if ids else {})
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reads, name)

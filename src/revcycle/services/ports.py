@@ -723,10 +723,6 @@ class CobRepository(Protocol):
         """Each patient's coverages, as ``coverages.for_patient`` lists them."""
         ...
 
-    def prior_payers_of(self, claim_ids: Sequence[int]) -> dict[int, list[PriorPayerRecord]]:
-        """``prior_payers`` of several claims (claims with none are left out)."""
-        ...
-
     def add_prior_payers(self, records: Sequence[PriorPayerRecord]) -> None:
         """Store prior payers of claims that have none yet (new secondary claims)."""
         ...

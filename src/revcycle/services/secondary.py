@@ -174,7 +174,7 @@ class _Batch:
         patients = sorted({p for p, _ in self.service.values()})
         self.coverages = uow.cob.coverages_of(patients) if patients else {}
         self.coverage_by_id = {c.id: c for cs in self.coverages.values() for c in cs}
-        self.prior = uow.cob.prior_payers_of(ids) if ids else {}
+        self.prior = uow.cob.prior_payers_many(ids) if ids else {}
         self.plans: dict[int, Plan] = {}
         self.payer_codes: dict[int, str] = {}
         self.new: list[_NewClaim] = []
