@@ -292,10 +292,10 @@ def _send_drafts(ctx: Any, ex: _Exchange) -> int:
     """Scrub the claims revcycle drafted itself (secondaries) and send every claim ready to go
     (those, and corrected claims the denial work scrubbed already)."""
     from revcycle.services import submission
-    from revcycle.services.claims import list_claims
     from revcycle.services.scrubbing import scrub_claims
 
-    drafts = [c.id for c in list_claims(ctx, status="draft") if c.id is not None]
+    with ctx.uow() as uow:  # every draft: a claims listing stops at its page size
+        drafts = list(uow.claims.ids_with_status("draft"))
     if drafts:
         scrub_claims(ctx, drafts)
     return submission.submit(ctx, ex.mailbox).claim_count
