@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import tables
-from revcycle.db.bulk import insert_rows
+from revcycle.db.bulk import insert_rows, insert_with_ids
 from revcycle.domain.authorization import Authorization
 from revcycle.domain.claim_record import ClaimEvent, ClaimLineRecord, ClaimRecord, StoredFinding
 from revcycle.domain.encounter import Diagnosis, Encounter, Institutional, ServiceLine
@@ -329,13 +329,9 @@ class EncounterRepository(_Scoped):
         stamps = self._stamps()
         try:
             with self.conn.begin_nested():
-                enc_ids = [
-                    r.id
-                    for r in self.conn.execute(
-                        insert(e).returning(e.c.id, sort_by_parameter_order=True),
-                        [self._encounter_row(enc, stamps) for enc in encounters],
-                    )
-                ]
+                enc_ids = insert_with_ids(
+                    self.conn, e, [self._encounter_row(enc, stamps) for enc in encounters]
+                )
         except IntegrityError:
             raise Conflict(
                 "external_ref", "an encounter with this external reference exists"

@@ -13,7 +13,6 @@ ones already stored and returns only the new ones. Queue pages are keyset-pagina
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -34,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 
-from revcycle.db.bulk import COPY_THRESHOLD, insert_rows
+from revcycle.db.bulk import insert_rows, insert_with_ids
 from revcycle.db.denial_tables import denial_events, denials
 from revcycle.db.tables import claim_lines, encounter_lines, payers
 from revcycle.db.uow import bound
@@ -195,30 +194,8 @@ class DenialRepository:
         return stored
 
     def _insert_denials(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert ``rows``, returning their ids in order. PostgreSQL: ids drawn from the
-        sequence first, then one COPY (JSON columns as text); elsewhere INSERT ... RETURNING."""
-        t = denials
-        if self.conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            ids = list(
-                self.conn.execute(
-                    select(func.nextval("denials_id_seq")).select_from(
-                        func.generate_series(1, len(rows))
-                    )
-                ).scalars()
-            )
-            for row, new_id in zip(rows, ids, strict=True):
-                row["id"] = new_id
-                row["carcs"] = json.dumps(row["carcs"])
-                row["rarcs"] = json.dumps(row["rarcs"])
-            insert_rows(self.conn, t, rows)
-            return [int(i) for i in ids]
-        out: list[int] = []
-        for i in range(0, len(rows), _CHUNK):
-            chunk = rows[i : i + _CHUNK]
-            out.extend(
-                int(x) for x in self.conn.execute(insert(t).returning(t.c.id), chunk).scalars()
-            )
-        return out
+        """Insert ``rows``, returning their ids in order (``bulk.insert_with_ids``)."""
+        return insert_with_ids(self.conn, denials, rows)
 
     def get(self, denial_id: int) -> Denial:
         t = denials

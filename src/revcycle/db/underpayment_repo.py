@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from revcycle.codesets.pfs import GpciTable, RvuTable
-from revcycle.db.bulk import COPY_THRESHOLD, insert_rows
+from revcycle.db.bulk import insert_with_ids
 from revcycle.db.codeset_store import _read, _version
 from revcycle.db.codeset_tables import codeset_versions
 from revcycle.db.submission_tables import submission_claims, submissions
@@ -167,26 +167,7 @@ class UnderpaymentRepository:
         rows = [
             {"practice_id": self.practice_id, "checked_at": now, **_row(line)} for line in lines
         ]
-        if self.conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            # ids drawn from the sequence first, then one COPY: a multi-row INSERT ... RETURNING
-            # of a remittance's lines costs psycopg more to convert than the database to run
-            ids = [
-                int(i)
-                for i in self.conn.execute(
-                    select(
-                        func.nextval(func.pg_get_serial_sequence(t.name, t.c.id.name))
-                    ).select_from(func.generate_series(1, len(rows)))
-                ).scalars()
-            ]
-            for row, new_id in zip(rows, ids, strict=True):
-                row["id"] = new_id
-            insert_rows(self.conn, t, rows)
-        else:
-            # one statement for all the lines (compiled once), ids back in the order given
-            result = self.conn.execute(
-                insert(t).returning(t.c.id, sort_by_parameter_order=True), rows
-            )
-            ids = [r.id for r in result]
+        ids = insert_with_ids(self.conn, t, rows)
         return [replace(line, id=new_id) for line, new_id in zip(lines, ids, strict=True)]
 
     def update(self, line: UnderpaymentLine) -> None:
