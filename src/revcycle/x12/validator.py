@@ -345,30 +345,22 @@ class Validator:
         """The result of an earlier run over the same text: the sink gets the same calls in
         the same order (segments re-split from the text), the report is a copy."""
         sink = self.sink
-        calls = known.calls
         if sink is not None:
-            ele = reader.delimiters.element
-            at = 0
-            end = len(calls)
-            seg_no = 0
+            pieces: list[str] = []
             for batch in reader.batches():
-                for piece in batch:
-                    seg_no += 1
-                    while at < end and calls[at] == seg_no:
-                        call = calls[at + 1]
-                        at += 2
-                        if isinstance(call, str):
-                            sink.segment(call, piece.split(ele))
-                        elif call[0] == "ele":
-                            ele = call[1]
-                        elif call[0] == "start":
-                            sink.start_set(call[1], piece.split(ele), call[2])
-                        else:
-                            sink.end_set()
-            while at < end:  # sets closed at the end of the input
-                call = calls[at + 1]
-                at += 2
-                if isinstance(call, tuple) and call[0] == "end":
+                pieces += batch
+            segment = sink.segment
+            calls = known.calls
+            ele = Delimiters().element  # as in the recorded run; each ISA notes its own
+            for i in range(0, len(calls), 2):
+                call = calls[i + 1]
+                if call.__class__ is str:
+                    segment(call, pieces[calls[i] - 1].split(ele))
+                elif call[0] == "ele":
+                    ele = call[1]
+                elif call[0] == "start":
+                    sink.start_set(call[1], pieces[calls[i] - 1].split(ele), call[2])
+                else:
                     sink.end_set()
         self.report = _copy_report(known.report)
         return self.report
@@ -379,6 +371,10 @@ class Validator:
         unknown = _UNKNOWN
         noq = _NOQ
         sink = self.sink
+        # a recording run notes the hot path's sink calls itself (no extra call per segment)
+        calls: list[Any] | None = None
+        if isinstance(sink, _Recorder):
+            calls, sink = sink.calls, sink.sink
         # state that only control segments change, kept in locals for the hot loop
         in_set = False
         stack = self._stack
@@ -403,6 +399,8 @@ class Validator:
                     continue
                 # -- the hot path: one segment inside a transaction set --------------------
                 if not stack:
+                    if calls is not None:
+                        calls += (self._seg_no, "?")
                     if sink is not None:
                         sink.segment("?", els)
                     continue
@@ -483,6 +481,8 @@ class Validator:
                     bal = self._balancer
                     if bal is not None and sid in bal.wants:
                         bal.segment(sid, loop_id, els)
+                if calls is not None:
+                    calls += (self._seg_no, loop_id)
                 if sink is not None:
                     sink.segment(loop_id, els)
         self._end_of_input()
