@@ -7,8 +7,8 @@ across the segments of a file, and the values they return (``Money``, ``date``) 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from revcycle.domain.errors import InvalidAmount
 from revcycle.domain.money import Money
