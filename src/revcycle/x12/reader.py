@@ -93,6 +93,11 @@ class Reader:
     """
 
     def __init__(self, source: str | bytes | Path | IO[str] | IO[bytes]) -> None:
+        if isinstance(source, bytes):
+            source = source.decode("latin-1")
+        # the whole text when it was given in memory (the validator recognizes texts it has
+        # seen by it); None for files and streams
+        self.text: str | None = source if isinstance(source, str) else None
         self._chunks = _chunks(source)
         self.delimiters = Delimiters()
         self.segment_number = 0

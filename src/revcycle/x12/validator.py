@@ -24,10 +24,12 @@ domain objects uses it). The validator never raises on content.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from revcycle.x12.compiled import (
     NOT_USED,
@@ -319,11 +321,60 @@ class Validator:
     # -- driver ---------------------------------------------------------------------------
 
     def run(self, reader: Reader) -> ValidationReport:
+        text = reader.text
+        if text is None or len(text) > _REPLAY_MAX_CHARS or self._seg_no or self.report.segments:
+            return self._run(reader)
+        key = (text, self.snip3)
+        with _REPLAY_LOCK:
+            known = _REPLAYS.get(key)
+            if known is not None:
+                _REPLAYS.move_to_end(key)
+        if known is not None:
+            return self._replay(reader, known)
+        sink = self.sink
+        recorder = _Recorder(self, sink)
+        self.sink = recorder
+        try:
+            report = self._run(reader)
+        finally:
+            self.sink = sink
+        _remember(key, _Replay(_copy_report(report), recorder.calls))
+        return report
+
+    def _replay(self, reader: Reader, known: _Replay) -> ValidationReport:
+        """The result of an earlier run over the same text: the sink gets the same calls in
+        the same order (segments re-split from the text), the report is a copy."""
+        sink = self.sink
+        if sink is not None:
+            pieces: list[str] = []
+            for batch in reader.batches():
+                pieces += batch
+            segment = sink.segment
+            calls = known.calls
+            ele = Delimiters().element  # as in the recorded run; each ISA notes its own
+            for i in range(0, len(calls), 2):
+                call = calls[i + 1]
+                if call.__class__ is str:
+                    segment(call, pieces[calls[i] - 1].split(ele))
+                elif call[0] == "ele":
+                    ele = call[1]
+                elif call[0] == "start":
+                    sink.start_set(call[1], pieces[calls[i] - 1].split(ele), call[2])
+                else:
+                    sink.end_set()
+        self.report = _copy_report(known.report)
+        return self.report
+
+    def _run(self, reader: Reader) -> ValidationReport:
         ele = reader.delimiters.element
         control = _CONTROL
         unknown = _UNKNOWN
         noq = _NOQ
         sink = self.sink
+        # a recording run notes the hot path's sink calls itself (no extra call per segment)
+        calls: list[Any] | None = None
+        if isinstance(sink, _Recorder):
+            calls, sink = sink.calls, sink.sink
         # state that only control segments change, kept in locals for the hot loop
         in_set = False
         stack = self._stack
@@ -338,6 +389,8 @@ class Validator:
                 if not in_set or sid in control:
                     if piece.startswith("ISA"):
                         ele = reader.delimiters.element
+                        if isinstance(self.sink, _Recorder):
+                            self.sink.separator(ele)
                         self._isa(piece.split(ele), reader.delimiters)
                     else:
                         self._control(els, sid)
@@ -346,6 +399,8 @@ class Validator:
                     continue
                 # -- the hot path: one segment inside a transaction set --------------------
                 if not stack:
+                    if calls is not None:
+                        calls += (self._seg_no, "?")
                     if sink is not None:
                         sink.segment("?", els)
                     continue
@@ -426,6 +481,8 @@ class Validator:
                     bal = self._balancer
                     if bal is not None and sid in bal.wants:
                         bal.segment(sid, loop_id, els)
+                if calls is not None:
+                    calls += (self._seg_no, loop_id)
                 if sink is not None:
                     sink.segment(loop_id, els)
         self._end_of_input()
@@ -1114,6 +1171,92 @@ class Balancer(Protocol):
     def segment(self, sid: str, loop_id: str, els: list[str]) -> None: ...
 
     def end(self) -> None: ...
+
+
+# -- replay of earlier runs ------------------------------------------------------------------
+# The same interchange text is validated several times on its way (when written, when the
+# payer receives it, when the inbox reads the answer). The validator is a pure function of the
+# text, so the last few results are kept: the report (copied for each caller) and the sink
+# calls, as (segment number, loop ID | ("start", key, delimiters) | ("end",) | ("ele", sep)).
+_REPLAY_MAX_CHARS = 64 << 20
+_REPLAY_BUDGET = 64 << 20  # characters of text kept alive by the cache
+_REPLAY_ENTRIES = 256
+_REPLAYS: OrderedDict[tuple[str, bool], _Replay] = OrderedDict()
+_REPLAY_LOCK = threading.Lock()
+_END = ("end",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Replay:
+    report: ValidationReport
+    calls: list[Any]
+
+
+class _Recorder:
+    """A sink that notes each call with the current segment number and passes it on."""
+
+    __slots__ = ("calls", "sink", "validator")
+
+    def __init__(self, validator: Validator, sink: Sink | None) -> None:
+        self.validator = validator
+        self.sink = sink
+        self.calls: list[Any] = []
+
+    def separator(self, ele: str) -> None:
+        self.calls += (self.validator._seg_no, ("ele", ele))
+
+    def start_set(self, key: str | None, st: list[str], delimiters: Delimiters) -> None:
+        self.calls += (self.validator._seg_no, ("start", key, delimiters))
+        if self.sink is not None:
+            self.sink.start_set(key, st, delimiters)
+
+    def segment(self, loop_id: str, els: list[str]) -> None:
+        calls = self.calls
+        calls.append(self.validator._seg_no)
+        calls.append(loop_id)
+        if self.sink is not None:
+            self.sink.segment(loop_id, els)
+
+    def end_set(self) -> None:
+        self.calls += (self.validator._seg_no, _END)
+        if self.sink is not None:
+            self.sink.end_set()
+
+
+def _remember(key: tuple[str, bool], replay: _Replay) -> None:
+    with _REPLAY_LOCK:
+        _REPLAYS[key] = replay
+        _REPLAYS.move_to_end(key)
+        total = sum(len(k[0]) for k in _REPLAYS)
+        while _REPLAYS and (len(_REPLAYS) > _REPLAY_ENTRIES or total > _REPLAY_BUDGET):
+            old, _ = _REPLAYS.popitem(last=False)
+            total -= len(old[0])
+
+
+def _copy_report(report: ValidationReport) -> ValidationReport:
+    """A copy whose lists and results can be changed without touching ``report`` (findings
+    are frozen and shared)."""
+    return replace(
+        report,
+        findings=list(report.findings),
+        interchanges=[
+            replace(
+                ic,
+                isa=list(ic.isa),
+                findings=list(ic.findings),
+                ta1=[list(t) for t in ic.ta1],
+                groups=[
+                    replace(
+                        g,
+                        findings=list(g.findings),
+                        sets=[replace(s, findings=list(s.findings)) for s in g.sets],
+                    )
+                    for g in ic.groups
+                ],
+            )
+            for ic in report.interchanges
+        ],
+    )
 
 
 def _balancer_for(key: str, validator: Validator) -> Balancer | None:

@@ -1,9 +1,14 @@
-"""Small conversions shared by the mappings; none of them raises on bad input."""
+"""Small conversions shared by the mappings; none of them raises on bad input.
+
+``money`` and ``d8`` remember their latest results per text: amounts and dates repeat
+across the segments of a file, and the values they return (``Money``, ``date``) are immutable.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from revcycle.domain.errors import InvalidAmount
 from revcycle.domain.money import Money
@@ -13,6 +18,7 @@ def el(els: list[str], i: int) -> str:
     return els[i] if i < len(els) else ""
 
 
+@lru_cache(maxsize=8192)
 def money(text: str) -> Money | None:
     if not text:
         return None
@@ -36,6 +42,7 @@ def decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+@lru_cache(maxsize=4096)
 def d8(text: str) -> date | None:
     if len(text) != 8 or not text.isdigit():
         return None
