@@ -1178,8 +1178,8 @@ class Balancer(Protocol):
 # payer receives it, when the inbox reads the answer). The validator is a pure function of the
 # text, so the last few results are kept: the report (copied for each caller) and the sink
 # calls, as (segment number, loop ID | ("start", key, delimiters) | ("end",) | ("ele", sep)).
-_REPLAY_MAX_CHARS = 64 << 20
-_REPLAY_BUDGET = 64 << 20  # characters of text kept alive by the cache
+_REPLAY_MAX_CHARS = 16 << 20
+_REPLAY_BUDGET = 32 << 20  # characters of text kept alive (with their calls: ~80 MB at most)
 _REPLAY_ENTRIES = 256
 _REPLAYS: OrderedDict[tuple[str, bool], _Replay] = OrderedDict()
 _REPLAY_LOCK = threading.Lock()
