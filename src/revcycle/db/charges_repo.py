@@ -81,13 +81,20 @@ def _inst_from(d: dict[str, Any] | None) -> Institutional | None:
     )
 
 
+def _units(value: Decimal) -> Decimal:
+    return Decimal(value).normalize() if value % 1 else Decimal(int(value))
+
+
 def _line_from(r: Any) -> ServiceLine:
+    """A service line from its stored row (amounts are ``Numeric(12, 2)``: taken as they are)."""
+    pointers = r.pointers
+    modifiers = r.modifiers
     return ServiceLine(
         procedure=r.procedure,
-        units=Decimal(r.units).normalize() if r.units % 1 else Decimal(int(r.units)),
-        pointers=tuple(int(p) for p in r.pointers.split(",") if p),
-        modifiers=tuple(m for m in r.modifiers.split(",") if m),
-        charge=Money(r.charge),
+        units=_units(r.units),
+        pointers=tuple(int(p) for p in pointers.split(",") if p) if pointers else (),
+        modifiers=tuple(m for m in modifiers.split(",") if m) if modifiers else (),
+        charge=Money.trusted(r.charge),
         charge_source=r.charge_source,
         dos_from=r.dos_from,
         dos_to=r.dos_to,
@@ -119,7 +126,10 @@ class EncounterRepository(_Scoped):
                 .where(lt.c.encounter_id.in_(chunk))
                 .order_by(lt.c.encounter_id, lt.c.line_no)
             ):
-                by_enc.setdefault(lr.encounter_id, []).append(_line_from(lr))
+                lines = by_enc.get(lr.encounter_id)
+                if lines is None:
+                    lines = by_enc[lr.encounter_id] = []
+                lines.append(_line_from(lr))
         return [
             Encounter(
                 patient_id=r.patient_id,
@@ -690,6 +700,7 @@ class ClaimRepository(_Scoped):
         if not rows:
             return []
         cl = tables.claim_lines
+        trusted = Money.trusted  # stored amounts are Numeric(12, 2): no checks, no rounding
         by_claim: dict[int, list[ClaimLineRecord]] = {}
         ids = [r.id for r in rows]
         for start in range(0, len(ids), _BUILD_CHUNK):  # a statement's parameters are limited
@@ -697,15 +708,17 @@ class ClaimRepository(_Scoped):
             for lr in self.conn.execute(
                 select(cl).where(cl.c.claim_id.in_(chunk)).order_by(cl.c.claim_id, cl.c.line_no)
             ):
-                by_claim.setdefault(lr.claim_id, []).append(
-                    ClaimLineRecord(
-                        lr.line_no,
-                        lr.encounter_line_id,
-                        lr.line_control_number,
-                        Money(lr.charge),
-                        lr.id,
-                    )
+                line = ClaimLineRecord(
+                    lr.line_no,
+                    lr.encounter_line_id,
+                    lr.line_control_number,
+                    trusted(lr.charge),
+                    lr.id,
                 )
+                lines = by_claim.get(lr.claim_id)
+                if lines is None:
+                    lines = by_claim[lr.claim_id] = []
+                lines.append(line)
         return [
             ClaimRecord(
                 encounter_id=r.encounter_id,
@@ -713,7 +726,7 @@ class ClaimRepository(_Scoped):
                 payer_id=r.payer_ref,
                 kind=r.kind,
                 patient_control_number=r.patient_control_number,
-                total_charge=Money(r.total_charge),
+                total_charge=trusted(r.total_charge),
                 lines=tuple(by_claim.get(r.id, ())),
                 status=r.status,
                 frequency=r.frequency,
