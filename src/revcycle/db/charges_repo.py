@@ -4,9 +4,10 @@ authorizations, claims, work items), each bound to one connection and one practi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
@@ -81,25 +82,128 @@ def _inst_from(d: dict[str, Any] | None) -> Institutional | None:
     )
 
 
-def _line_from(r: Any) -> ServiceLine:
-    return ServiceLine(
-        procedure=r.procedure,
-        units=Decimal(r.units).normalize() if r.units % 1 else Decimal(int(r.units)),
-        pointers=tuple(int(p) for p in r.pointers.split(",") if p),
-        modifiers=tuple(m for m in r.modifiers.split(",") if m),
-        charge=Money(r.charge),
-        charge_source=r.charge_source,
-        dos_from=r.dos_from,
-        dos_to=r.dos_to,
-        ndc=r.ndc,
-        ndc_unit=r.ndc_unit,
-        ndc_quantity=r.ndc_quantity,
-        anesthesia_minutes=r.anesthesia_minutes,
-        revenue_code=r.revenue_code,
-        note=r.note,
-        entered_at=r.entered_at,
-        id=r.id,
+def _units(value: Decimal) -> Decimal:
+    return Decimal(value).normalize() if value % 1 else Decimal(int(value))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(x for x in text.split(",") if x) if text else ()
+
+
+def _picker(row: Any, names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function taking ``names`` out of rows shaped like ``row``, by position (a row's
+    lookup by name costs more than building the record from it)."""
+    fields = list(row._fields)
+    return itemgetter(*(fields.index(n) for n in names))
+
+
+_ENCOUNTER_FIELDS = (
+    "id",
+    "patient_id",
+    "dos_from",
+    "dos_to",
+    "rendering_ref",
+    "place_of_service",
+    "diagnoses",
+    "kind",
+    "referring_ref",
+    "supervising_ref",
+    "facility_ref",
+    "coverage_ids",
+    "prior_authorization",
+    "referral_number",
+    "external_ref",
+    "institutional",
+)
+_CLAIM_FIELDS = (
+    "id",
+    "encounter_id",
+    "coverage_id",
+    "payer_ref",
+    "kind",
+    "patient_control_number",
+    "total_charge",
+    "status",
+    "frequency",
+    "original_claim_id",
+    "payer_claim_number",
+    "first_pass_clean",
+    "scrub_runs",
+    "created_at",
+)
+
+
+_LINE_COLUMNS = tuple(
+    tables.encounter_lines.c[name]
+    for name in (
+        "encounter_id",
+        "procedure",
+        "units",
+        "pointers",
+        "modifiers",
+        "charge",
+        "charge_source",
+        "dos_from",
+        "dos_to",
+        "ndc",
+        "ndc_unit",
+        "ndc_quantity",
+        "anesthesia_minutes",
+        "revenue_code",
+        "note",
+        "entered_at",
+        "id",
     )
+)
+
+
+def _lines_by_encounter(rows: Any) -> dict[int, list[ServiceLine]]:
+    """Service lines grouped by encounter, in one pass over rows of ``_LINE_COLUMNS`` (read
+    by position: a row's lookup by name costs more than building the line)."""
+    by_enc: dict[int, list[ServiceLine]] = {}
+    trusted = Money.trusted
+    for (
+        encounter_id,
+        procedure,
+        units,
+        pointers,
+        modifiers,
+        charge,
+        charge_source,
+        dos_from,
+        dos_to,
+        ndc,
+        ndc_unit,
+        ndc_quantity,
+        anesthesia_minutes,
+        revenue_code,
+        note,
+        entered_at,
+        id,
+    ) in rows:
+        line = ServiceLine(
+            procedure=procedure,
+            units=_units(units),
+            pointers=tuple(int(p) for p in _split(pointers)),
+            modifiers=_split(modifiers),
+            charge=trusted(charge),
+            charge_source=charge_source,
+            dos_from=dos_from,
+            dos_to=dos_to,
+            ndc=ndc,
+            ndc_unit=ndc_unit,
+            ndc_quantity=ndc_quantity,
+            anesthesia_minutes=anesthesia_minutes,
+            revenue_code=revenue_code,
+            note=note,
+            entered_at=entered_at,
+            id=id,
+        )
+        lines = by_enc.get(encounter_id)
+        if lines is None:
+            lines = by_enc[encounter_id] = []
+        lines.append(line)
+    return by_enc
 
 
 class EncounterRepository(_Scoped):
@@ -114,34 +218,59 @@ class EncounterRepository(_Scoped):
         by_enc: dict[int, list[ServiceLine]] = {}
         for start in range(0, len(ids), _BUILD_CHUNK):  # a statement's parameters are limited
             chunk = ids[start : start + _BUILD_CHUNK]
-            for lr in self.conn.execute(
-                select(lt)
-                .where(lt.c.encounter_id.in_(chunk))
-                .order_by(lt.c.encounter_id, lt.c.line_no)
-            ):
-                by_enc.setdefault(lr.encounter_id, []).append(_line_from(lr))
-        return [
-            Encounter(
-                patient_id=r.patient_id,
-                dos_from=r.dos_from,
-                dos_to=r.dos_to,
-                rendering_provider_id=r.rendering_ref,
-                place_of_service=r.place_of_service,
-                diagnoses=tuple(Diagnosis(d["code"], d.get("poa")) for d in r.diagnoses),
-                lines=tuple(by_enc.get(r.id, ())),
-                kind=r.kind,
-                referring_provider_id=r.referring_ref,
-                supervising_provider_id=r.supervising_ref,
-                facility_id=r.facility_ref,
-                coverage_ids=tuple(r.coverage_ids or ()),
-                prior_authorization=r.prior_authorization,
-                referral_number=r.referral_number,
-                external_ref=r.external_ref,
-                institutional=_inst_from(r.institutional),
-                id=r.id,
+            by_enc.update(
+                _lines_by_encounter(
+                    self.conn.execute(
+                        select(*_LINE_COLUMNS)
+                        .where(lt.c.encounter_id.in_(chunk))
+                        .order_by(lt.c.encounter_id, lt.c.line_no)
+                    )
+                )
             )
-            for r in rows
-        ]
+        pick = _picker(rows[0], _ENCOUNTER_FIELDS)
+        no_lines: tuple[ServiceLine, ...] = ()
+        out: list[Encounter] = []
+        for (
+            id,
+            patient_id,
+            dos_from,
+            dos_to,
+            rendering_ref,
+            place_of_service,
+            diagnoses,
+            kind,
+            referring_ref,
+            supervising_ref,
+            facility_ref,
+            coverage_ids,
+            prior_authorization,
+            referral_number,
+            external_ref,
+            institutional,
+        ) in map(pick, rows):
+            lines = by_enc.get(id)
+            out.append(
+                Encounter(
+                    patient_id=patient_id,
+                    dos_from=dos_from,
+                    dos_to=dos_to,
+                    rendering_provider_id=rendering_ref,
+                    place_of_service=place_of_service,
+                    diagnoses=tuple(Diagnosis(d["code"], d.get("poa")) for d in diagnoses),
+                    lines=tuple(lines) if lines is not None else no_lines,
+                    kind=kind,
+                    referring_provider_id=referring_ref,
+                    supervising_provider_id=supervising_ref,
+                    facility_id=facility_ref,
+                    coverage_ids=tuple(coverage_ids or ()),
+                    prior_authorization=prior_authorization,
+                    referral_number=referral_number,
+                    external_ref=external_ref,
+                    institutional=_inst_from(institutional),
+                    id=id,
+                )
+            )
+        return out
 
     def get(self, id: int) -> Encounter:
         e = tables.encounters
@@ -686,42 +815,68 @@ class ClaimRepository(_Scoped):
         if not rows:
             return []
         cl = tables.claim_lines
+        trusted = Money.trusted  # stored amounts are Numeric(12, 2): no checks, no rounding
         by_claim: dict[int, list[ClaimLineRecord]] = {}
         ids = [r.id for r in rows]
         for start in range(0, len(ids), _BUILD_CHUNK):  # a statement's parameters are limited
             chunk = ids[start : start + _BUILD_CHUNK]
-            for lr in self.conn.execute(
-                select(cl).where(cl.c.claim_id.in_(chunk)).order_by(cl.c.claim_id, cl.c.line_no)
-            ):
-                by_claim.setdefault(lr.claim_id, []).append(
-                    ClaimLineRecord(
-                        lr.line_no,
-                        lr.encounter_line_id,
-                        lr.line_control_number,
-                        Money(lr.charge),
-                        lr.id,
-                    )
+            for claim_id, line_no, encounter_line_id, lcn, charge, id in self.conn.execute(
+                select(
+                    cl.c.claim_id,
+                    cl.c.line_no,
+                    cl.c.encounter_line_id,
+                    cl.c.line_control_number,
+                    cl.c.charge,
+                    cl.c.id,
                 )
-        return [
-            ClaimRecord(
-                encounter_id=r.encounter_id,
-                coverage_id=r.coverage_id,
-                payer_id=r.payer_ref,
-                kind=r.kind,
-                patient_control_number=r.patient_control_number,
-                total_charge=Money(r.total_charge),
-                lines=tuple(by_claim.get(r.id, ())),
-                status=r.status,
-                frequency=r.frequency,
-                original_claim_id=r.original_claim_id,
-                payer_claim_number=r.payer_claim_number,
-                first_pass_clean=r.first_pass_clean,
-                scrub_runs=r.scrub_runs,
-                created_at=r.created_at,
-                id=r.id,
+                .where(cl.c.claim_id.in_(chunk))
+                .order_by(cl.c.claim_id, cl.c.line_no)
+            ):
+                line = ClaimLineRecord(line_no, encounter_line_id, lcn, trusted(charge), id)
+                lines = by_claim.get(claim_id)
+                if lines is None:
+                    lines = by_claim[claim_id] = []
+                lines.append(line)
+        pick = _picker(rows[0], _CLAIM_FIELDS)
+        no_lines: tuple[ClaimLineRecord, ...] = ()
+        out: list[ClaimRecord] = []
+        for (
+            id,
+            encounter_id,
+            coverage_id,
+            payer_ref,
+            kind,
+            pcn,
+            total_charge,
+            status,
+            frequency,
+            original_claim_id,
+            payer_claim_number,
+            first_pass_clean,
+            scrub_runs,
+            created_at,
+        ) in map(pick, rows):
+            lines = by_claim.get(id)
+            out.append(
+                ClaimRecord(
+                    encounter_id=encounter_id,
+                    coverage_id=coverage_id,
+                    payer_id=payer_ref,
+                    kind=kind,
+                    patient_control_number=pcn,
+                    total_charge=trusted(total_charge),
+                    lines=tuple(lines) if lines is not None else no_lines,
+                    status=status,
+                    frequency=frequency,
+                    original_claim_id=original_claim_id,
+                    payer_claim_number=payer_claim_number,
+                    first_pass_clean=first_pass_clean,
+                    scrub_runs=scrub_runs,
+                    created_at=created_at,
+                    id=id,
+                )
             )
-            for r in rows
-        ]
+        return out
 
     def get(self, id: int) -> ClaimRecord:
         c = tables.claims

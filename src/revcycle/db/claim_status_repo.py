@@ -39,6 +39,7 @@ from revcycle.services.context import Context
 from revcycle.services.ports import Clock, InboundFile, UnitOfWork
 
 _CHUNK = 500
+_IDS = 10_000  # ids per IN list (PostgreSQL takes at most 65,535 parameters)
 
 
 def _money(value: Any) -> Money | None:
@@ -269,15 +270,8 @@ class StatusRepository:
 
     def quiet_claims(self, payer_ref: int | None = None) -> list[QuietClaim]:
         c, p = tables.claims, tables.payers
-        s, sc = st.submissions, st.submission_claims
         i, rc, w = claim_status_inquiries, st.remittance_claims, tables.work_items
         pid = self.practice_id
-        last_sent = (
-            select(func.max(func.coalesce(s.c.completed_at, s.c.transmitted_at, s.c.created_at)))
-            .select_from(sc.join(s, s.c.id == sc.c.submission_id))
-            .where(sc.c.practice_id == pid, sc.c.claim_id == c.c.id)
-            .scalar_subquery()
-        )
         last_asked = (
             select(func.max(i.c.created_at))
             .where(i.c.practice_id == pid, i.c.claim_id == c.c.id, i.c.state != "failed")
@@ -306,7 +300,6 @@ class StatusRepository:
                 c.c.status,
                 c.c.total_charge,
                 c.c.created_at,
-                last_sent.label("last_sent"),
                 last_asked.label("last_asked"),
             )
             .join(p, p.c.id == c.c.payer_ref)
@@ -320,6 +313,8 @@ class StatusRepository:
         )
         if payer_ref is not None:
             query = query.where(c.c.payer_ref == payer_ref)
+        rows = self.conn.execute(query).all()
+        sent = self._last_sent([r.id for r in rows])
         return [
             QuietClaim(
                 claim_id=r.id,
@@ -328,11 +323,46 @@ class StatusRepository:
                 payer_id=r.payer_id,
                 status=r.status,
                 total_charge=Money(Decimal(r.total_charge)),
-                last_sent=_datetime(r.last_sent) or r.created_at,
+                last_sent=sent.get(r.id) or r.created_at,
                 last_asked=_datetime(r.last_asked),
             )
-            for r in self.conn.execute(query)
+            for r in rows
         ]
+
+    def _last_sent(self, claim_ids: Sequence[int]) -> dict[int, datetime]:
+        """When each claim was last sent: the latest of its submissions' completion (else
+        transmission, else creation) times.
+
+        Read in two steps rather than as a correlated subquery per claim: a submission row
+        holds the whole file, and its times come after it, so SQLite walks the file's
+        overflow pages each time one is read; here each submission is read once."""
+        s, sc = st.submissions, st.submission_claims
+        pid = self.practice_id
+        of_claim: dict[int, list[int]] = {}
+        for start in range(0, len(claim_ids), _IDS):
+            for claim_id, submission_id in self.conn.execute(
+                select(sc.c.claim_id, sc.c.submission_id).where(
+                    sc.c.practice_id == pid, sc.c.claim_id.in_(claim_ids[start : start + _IDS])
+                )
+            ):
+                of_claim.setdefault(claim_id, []).append(submission_id)
+        wanted = sorted({sid for sids in of_claim.values() for sid in sids})
+        when: dict[int, datetime] = {}
+        for start in range(0, len(wanted), _IDS):
+            for sid, value in self.conn.execute(
+                select(
+                    s.c.id, func.coalesce(s.c.completed_at, s.c.transmitted_at, s.c.created_at)
+                ).where(s.c.id.in_(wanted[start : start + _IDS]))
+            ):
+                at = _datetime(value)
+                if at is not None:
+                    when[sid] = at
+        out: dict[int, datetime] = {}
+        for claim_id, sids in of_claim.items():
+            times = [when[sid] for sid in sids if sid in when]
+            if times:
+                out[claim_id] = max(times)
+        return out
 
 
 def _datetime(value: Any) -> datetime | None:

@@ -18,6 +18,7 @@ from functools import total_ordering
 from revcycle.domain.errors import InvalidAmount
 
 CENT = Decimal("0.01")
+_new = object.__new__
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -52,7 +53,22 @@ class Money:
     amount: Decimal
 
     def __init__(self, amount: Decimal | int | str) -> None:
-        object.__setattr__(self, "amount", round_cents(_to_decimal(amount)))
+        if type(amount) is Decimal and amount.is_finite():  # the common case, checked cheaply
+            object.__setattr__(self, "amount", amount.quantize(CENT, rounding=ROUND_HALF_UP))
+        else:
+            object.__setattr__(self, "amount", round_cents(_to_decimal(amount)))
+
+    @classmethod
+    def trusted(cls, amount: Decimal) -> Money:
+        """An amount known to be a finite ``Decimal`` with exactly two places already (the
+        value of a ``Numeric(12, 2)`` column): built without checks or rounding, since rows
+        are read far more often than amounts are computed. Anything else goes through the
+        checked constructor."""
+        if type(amount) is not Decimal:
+            return cls(amount)
+        money = _new(cls)
+        object.__setattr__(money, "amount", amount)
+        return money
 
     @classmethod
     def zero(cls) -> Money:

@@ -55,7 +55,7 @@ from revcycle.domain.money import Money
 from revcycle.domain.practice import Practice
 from revcycle.domain.user import READ_REGISTRATION, WRITE_PATIENTS, WRITE_SETUP
 from revcycle.domain.workqueue import WorkItem
-from revcycle.services.claim_builder import build_claim, load_sources
+from revcycle.services.claim_builder import ReferenceReads, build_claim, load_sources_many
 from revcycle.services.claims import find_claim
 from revcycle.services.context import Context
 from revcycle.services.ports import (
@@ -421,6 +421,21 @@ class _Known:
         found = self._known.get(id)
         return found if found is not None else self._repo.get(id)
 
+    def get_many(self, ids: Sequence[int]) -> list[Any]:
+        """The records of ``ids`` in id order (as the repository's ``get_many``), the ones
+        read up front without a statement."""
+        wanted = sorted(set(ids))
+        missing = [i for i in wanted if i not in self._known]
+        fetched = {x.id: x for x in self._repo.get_many(missing)} if missing else {}
+        out = []
+        for i in wanted:
+            found = self._known.get(i)
+            if found is None:
+                found = fetched.get(i)
+            if found is not None:
+                out.append(found)
+        return out
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._repo, name)
 
@@ -460,6 +475,26 @@ class _StatusReads:
         return getattr(self._reads, name)
 
 
+_SOURCES_CHUNK = 500
+
+
+def _requests(
+    reads: UnitOfWork, records: Sequence[ClaimRecord], practice: Practice, lines: bool
+) -> list[ClaimStatusRequest]:
+    """The 276 question about each claim (without trace and time), from its 837 form.
+
+    The claims' sources are read a chunk at a time (a few statements per chunk); each
+    claim's 837 form is dropped once its question is made (a sweep may ask about most of a
+    month's claims: their 837 forms together would not fit in memory)."""
+    asked: list[ClaimStatusRequest] = []
+    kept = ReferenceReads()
+    for start in range(0, len(records), _SOURCES_CHUNK):
+        chunk = records[start : start + _SOURCES_CHUNK]
+        for r, sources in zip(chunk, load_sources_many(reads, chunk, kept), strict=True):
+            asked.append(status_request(build_claim(sources), r, practice, "", _EPOCH, lines=lines))
+    return asked
+
+
 def _prepare(
     ctx: Context,
     claim_ids: Sequence[int],
@@ -474,15 +509,7 @@ def _prepare(
         records = list(uow.claims.get_many(claim_ids))
         # the submission's read cache (practice, payers, plans, providers... read once), with
         # the claims' encounters and prior payers read up front in a few statements
-        reads = cast(UnitOfWork, _StatusReads(uow, records))
-        # each claim's 837 form is dropped once its question is made (a sweep may ask about
-        # most of a month's claims: their 837 forms together would not fit in memory)
-        asked = [
-            status_request(
-                build_claim(load_sources(reads, r)), r, practice, "", _EPOCH, lines=lines
-            )
-            for r in records
-        ]
+        asked = _requests(cast(UnitOfWork, _StatusReads(uow, records)), records, practice, lines)
     now = ctx.clock.now()
     traces = _traces(ctx, len(records))
     requests = [replace(q, trace=t, created=now) for q, t in zip(asked, traces, strict=True)]

@@ -72,3 +72,27 @@ def test_allocation_preserves_the_total(amount, weights):
 @given(a=amounts, b=amounts)
 def test_addition_then_subtraction_round_trips(a, b):
     assert (Money(a) + Money(b)) - Money(b) == Money(a)
+
+
+@given(amount=st.decimals(min_value=-(10**12), max_value=10**12, places=4))
+def test_a_decimal_takes_the_quick_path_to_the_same_amount(amount):
+    assert Money(amount).amount.as_tuple() == round_cents(amount).as_tuple()
+
+
+def test_a_decimal_that_is_not_finite_is_still_refused():
+    for bad in ("NaN", "Infinity", "-Infinity"):
+        with pytest.raises(InvalidAmount):
+            Money(Decimal(bad))
+
+
+@given(a=amounts)
+def test_a_trusted_stored_amount_is_the_checked_one(a):
+    trusted = Money.trusted(a)
+    assert trusted == Money(a) and str(trusted.amount) == str(Money(a).amount)
+    assert hash(trusted) == hash(Money(a))
+
+
+def test_a_trusted_amount_that_is_not_a_decimal_goes_through_the_checks():
+    assert Money.trusted("12.5").amount == Decimal("12.50")  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmount):
+        Money.trusted(1.5)  # type: ignore[arg-type]
