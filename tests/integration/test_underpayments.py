@@ -111,3 +111,15 @@ def test_a_higher_tolerance_clears_the_variance_on_the_next_scan(billing, cycle)
     result = underpayments.scan(ctx, store=underpayment_store)
     assert result.underpaid == 0
     assert underpayments.list_lines(ctx, store=underpayment_store) == []
+
+
+def test_first_submissions_answers_for_more_claims_than_a_statement_takes(billing, cycle):
+    """The payer scorecard asks for every claim's first submission: a month of 100,000
+    claims is more ids than PostgreSQL takes in one statement (65,535 parameters)."""
+    made = cycle(contract=False)
+    with billing.ctx.uow() as uow:
+        repo = underpayment_store(uow)
+        few = repo.first_submissions(made)
+        many = repo.first_submissions([*range(10_000_000, 10_070_000), *made])
+    assert set(few) == set(made)
+    assert many == few

@@ -37,6 +37,7 @@ _AMOUNTS = (
     "sequestration",
 )
 _OPTIONAL = ("expected_allowed", "expected_paid", "variance")
+_ID_CHUNK = 10_000  # ids per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
 
 
 def _row(line: UnderpaymentLine) -> dict[str, Any]:
@@ -202,13 +203,20 @@ class UnderpaymentRepository:
         if not claim_ids:
             return {}
         s, sc = submissions, submission_claims
-        q = (
-            select(sc.c.claim_id, func.min(s.c.created_at))
-            .join(s, s.c.id == sc.c.submission_id)
-            .where(sc.c.practice_id == self.practice_id, sc.c.claim_id.in_(list(claim_ids)))
-            .group_by(sc.c.claim_id)
-        )
-        return {claim_id: _day(at) for claim_id, at in self.conn.execute(q)}
+        wanted = sorted(set(claim_ids))
+        out: dict[int, date] = {}
+        for start in range(0, len(wanted), _ID_CHUNK):  # a statement's parameters are limited
+            q = (
+                select(sc.c.claim_id, func.min(s.c.created_at))
+                .join(s, s.c.id == sc.c.submission_id)
+                .where(
+                    sc.c.practice_id == self.practice_id,
+                    sc.c.claim_id.in_(wanted[start : start + _ID_CHUNK]),
+                )
+                .group_by(sc.c.claim_id)
+            )
+            out.update((claim_id, _day(at)) for claim_id, at in self.conn.execute(q))
+        return out
 
     def submitted(self, date_from: date | None, date_to: date | None) -> list[SubmittedClaim]:
         s, sc = submissions, submission_claims
