@@ -10,7 +10,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import tables
@@ -1034,16 +1034,7 @@ class ClaimRepository(_Scoped):
         if not claims:
             return
         c = tables.claims
-        found = self.conn.execute(
-            select(func.count())
-            .select_from(c)
-            .where(
-                c.c.practice_id == self.practice_id,
-                c.c.id.in_(sorted({claim.id or 0 for claim in claims})),
-            )
-        ).scalar_one()
-        if found != len({claim.id for claim in claims}):
-            raise NotFound("claim", [claim.id for claim in claims])
+        _require_all(self.conn, c, self.practice_id, [claim.id for claim in claims], "claim")
         now = self.clock.now()
         self.conn.execute(
             update(c)
@@ -1140,6 +1131,26 @@ class ClaimRepository(_Scoped):
         return [(r[0], r[1]) for r in self.conn.execute(stmt)]
 
 
+def _require_all(
+    conn: Connection, table: Table, practice_id: int, ids: Sequence[int | None], kind: str
+) -> None:
+    """Raise ``NotFound`` unless every id names a row of ``table`` in the practice (counted
+    ``_BUILD_CHUNK`` ids a statement: a statement's parameters are limited)."""
+    wanted = sorted({i or 0 for i in ids})
+    found = 0
+    for start in range(0, len(wanted), _BUILD_CHUNK):
+        found += conn.execute(
+            select(func.count())
+            .select_from(table)
+            .where(
+                table.c.practice_id == practice_id,
+                table.c.id.in_(wanted[start : start + _BUILD_CHUNK]),
+            )
+        ).scalar_one()
+    if found != len(wanted):
+        raise NotFound(kind, list(ids))
+
+
 def _item_from(r: Any) -> WorkItem:
     return WorkItem(
         queue=r.queue,
@@ -1210,16 +1221,7 @@ class WorkQueueRepository(_Scoped):
         if not items:
             return
         t = tables.work_items
-        found = self.conn.execute(
-            select(func.count())
-            .select_from(t)
-            .where(
-                t.c.practice_id == self.practice_id,
-                t.c.id.in_(sorted({item.id or 0 for item in items})),
-            )
-        ).scalar_one()
-        if found != len({item.id for item in items}):
-            raise NotFound("work item", [item.id for item in items])
+        _require_all(self.conn, t, self.practice_id, [item.id for item in items], "work item")
         self.conn.execute(
             update(t)
             .where(t.c.practice_id == self.practice_id, t.c.id == bindparam("b_id"))
