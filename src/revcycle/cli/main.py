@@ -10,6 +10,9 @@ import sys
 
 
 def run() -> None:
+    from revcycle.cli.gc_policy import tune
+
+    tune()
     argv = sys.argv[1:]
     if argv[:1] == ["x12"] and not set(argv[1:2]) & {"--help", "-h"} and len(argv) > 1:
         from revcycle.cli.x12 import main
@@ -17,6 +20,7 @@ def run() -> None:
         sys.exit(main(argv[1:]))
     from revcycle.cli.app import app
 
+    tune()  # again: what the application's import made is frozen too
     app(prog_name="revcycle")
 
 
