@@ -43,7 +43,10 @@ def run(label: str, n: int, db: str | None) -> None:
         profile = json.loads((out / "summary.json").read_text())["profile"]
     print(f"{label}: {n:,} encounters")
     for stage, p in profile.items():
-        print(f"  {stage:<42} {p['seconds']:>8.1f} s  {p['peak_rss_mb']:>7.0f} MB")
+        print(
+            f"  {stage:<42} {p['seconds']:>8.1f} s  {p['peak_rss_mb']:>7.0f} MB"
+            f"  (collector {p.get('gc_seconds', 0):.1f} s)"
+        )
     verdict = "met" if wall < TARGET_SECONDS and peak < TARGET_MB else "MISSED"
     print(
         f"  total {wall:.0f} s (target < {TARGET_SECONDS} s), peak RSS {peak:.0f} MB "

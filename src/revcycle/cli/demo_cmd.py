@@ -84,7 +84,7 @@ def run_demo(
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
-    from revcycle.db.engine import refresh_statistics
+    from revcycle.db.engine import analyze_stale, refresh_statistics
     from revcycle.services.claim_fixes import fix_held
     from revcycle.services.claims import create_claims
     from revcycle.services.clock import FixedClock
@@ -110,7 +110,8 @@ def run_demo(
     st.clock = clock_from_env() if os.environ.get("REVCYCLE_CLOCK") else FixedClock(DEMO_NOW)
     n_patients = max(24, encounters // 5)
     stages_done: dict[str, Any] = {}
-    with Stages(err_console, len(STAGES)) as stages:
+    engine = st.engine
+    with Stages(err_console, len(STAGES), tick=lambda: analyze_stale(engine)) as stages:
         with stages.stage(STAGES[0], total=n_patients + 2) as advance:
             demo = register_demo_practice(
                 st.context(need_practice=False), seed, n_patients, progress=advance

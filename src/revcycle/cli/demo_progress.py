@@ -1,5 +1,6 @@
 """The demo's stages on screen and on the record: a progress bar per stage (on stderr) and,
-per stage, its wall time and the peak memory of the process while it ran.
+per stage, its wall time, the peak memory of the process while it ran, and the time the
+cyclic garbage collector took in it (``gc_seconds``; see ``revcycle.cli.gc_policy``).
 
 Peak memory per stage: on Linux the kernel's high-water mark (``VmHWM``) is reset at the start
 of each stage (``/proc/self/clear_refs``), so each figure is that stage's own peak; elsewhere
@@ -8,6 +9,7 @@ the process's peak so far (``ru_maxrss``) is reported.
 
 from __future__ import annotations
 
+import gc
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -46,12 +48,38 @@ def _peak_mb(reset_worked: bool) -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+class _CollectorClock:
+    """Seconds spent in the cyclic garbage collector since it was installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+
 class Stages:
     """``with stages.stage("claims", total=n) as advance: ...`` shows a bar, times the stage
     and records its peak memory in ``profile``."""
 
-    def __init__(self, console: Console, count: int) -> None:
+    def __init__(
+        self,
+        console: Console,
+        count: int,
+        *,
+        tick: Callable[[], object] | None = None,
+        tick_seconds: float = 5.0,
+    ) -> None:
+        """``tick``, when given, is called as a stage advances, at most every
+        ``tick_seconds`` (the demo keeps PostgreSQL's statistics current with it)."""
         self.count = count
+        self.tick = tick
+        self.tick_seconds = tick_seconds
+        self._ticked = time.perf_counter()
         self.done = 0
         self.profile: dict[str, dict[str, Any]] = {}
         self.progress = Progress(
@@ -64,25 +92,40 @@ class Stages:
             transient=False,
         )
 
+        self.collector = _CollectorClock()
+
     def __enter__(self) -> Stages:
+        gc.callbacks.append(self.collector)
         self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+        gc.callbacks.remove(self.collector)
 
     @contextmanager
     def stage(self, name: str, total: int | None = None) -> Iterator[Advance]:
         self.done += 1
         task = self.progress.add_task(f"{self.done:>2}/{self.count} {name}", total=total)
+        if self.tick is not None:  # each stage starts from what the last one wrote
+            self.tick()
+            self._ticked = time.perf_counter()
         reset = _reset_peak()
         start = time.perf_counter()
+        collected = self.collector.seconds
 
         def advance(n: int = 1) -> None:
             self.progress.advance(task, n)
+            if self.tick is not None and time.perf_counter() - self._ticked >= self.tick_seconds:
+                self.tick()
+                self._ticked = time.perf_counter()
 
         yield advance
         seconds = time.perf_counter() - start
         finished = total if total is not None else 1
         self.progress.update(task, total=finished, completed=finished)
-        self.profile[name] = {"seconds": round(seconds, 2), "peak_rss_mb": _peak_mb(reset)}
+        self.profile[name] = {
+            "seconds": round(seconds, 2),
+            "peak_rss_mb": _peak_mb(reset),
+            "gc_seconds": round(self.collector.seconds - collected, 2),
+        }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 DEFAULT_SQLITE_FILE = "revcycle.db"
 
@@ -74,3 +74,36 @@ def open_engine(url: str) -> Engine:
     engine = make_engine(url)
     ensure_schema(engine)
     return engine
+
+
+STALE_FRACTION = 1.0
+"""A table's statistics are stale once the rows changed since its last ``ANALYZE`` exceed 50
+plus this fraction of its row count then (autovacuum's rule, with 1.0 for its 0.1: a table
+growing from nothing to millions of rows is analyzed about twenty times, not two hundred)."""
+
+_STALE_TABLES = text(
+    """
+    SELECT s.relname
+    FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+    WHERE s.n_mod_since_analyze > 50 + :fraction * greatest(c.reltuples, 0)
+    ORDER BY s.relname
+    """
+)
+
+
+def analyze_stale(engine: Engine) -> list[str]:
+    """``ANALYZE`` the PostgreSQL tables whose statistics are stale (see ``STALE_FRACTION``);
+    returns their names. This is autovacuum's job, but it may be off (as on the test machines)
+    or behind a long bulk load, and then the planner works from the sizes it saw last: a
+    statement psycopg has prepared keeps a plan made when its tables were empty (a scan of the
+    whole table for a lookup by a unique key) until the table is analyzed again. A batch job
+    calls this every few seconds. SQLite keeps no plans across statements and its statistics
+    are refreshed by ``refresh_statistics`` between stages: nothing is done there."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        stale = [str(r[0]) for r in conn.execute(_STALE_TABLES, {"fraction": STALE_FRACTION})]
+        for name in stale:
+            conn.exec_driver_sql(f'ANALYZE "{name}"')
+        conn.commit()
+    return stale
