@@ -112,7 +112,14 @@ def full_loop(billing, mailbox, clearinghouse) -> None:
             (ids[1], "denied", Money("0.00")),
         ]
         assert remit.claims[0].detail["lines"][0]["line_control_number"] == f"{first}L01"
-        assert [f.state for f in uow.inbound_files.list()] == ["applied"] * 3
+        files = uow.inbound_files.list()
+        assert [f.state for f in files] == ["applied"] * 3
+        # names and bytes without the parsed summaries: what the demo writes under x12/inbound
+        assert uow.inbound_files.names(ctx.practice_id) == [(f.id, f.mailbox_name) for f in files]
+        assert [
+            uow.inbound_files.content_of(i) for i, _ in uow.inbound_files.names(ctx.practice_id)
+        ] == [f.content for f in files]
+        assert uow.inbound_files.names(ctx.practice_id + 1000) == []
     [attempt] = submission.attempts(ctx, ids[0])
     assert [(r.kind, r.outcome) for r in attempt.responses] == [
         ("999", "accepted"),

@@ -462,9 +462,9 @@ def _write_files(ctx: Any, out: Path, root: Path) -> dict[str, Any]:
             shutil.copyfile(f, outbound / f.name.split("-", 2)[2])
             sent += 1
     received = 0
-    with ctx.uow() as uow:
-        for f in uow.inbound_files.list(practice_id=ctx.practice_id):
-            (inbound / Path(f.mailbox_name).name).write_bytes(f.content)
+    with ctx.uow() as uow:  # one file's bytes at a time, never the parsed summaries
+        for file_id, name in uow.inbound_files.names(ctx.practice_id):
+            (inbound / Path(name).name).write_bytes(uow.inbound_files.content_of(file_id))
             received += 1
         pcns = [
             c.patient_control_number

@@ -436,6 +436,12 @@ class InboundFileRepository:
             )
         return out
 
+    def names(self, practice_id: int) -> Sequence[tuple[int, str]]:
+        """(id, mailbox name) of the practice's files, oldest first."""
+        t = st.inbound_files
+        stmt = select(t.c.id, t.c.mailbox_name).where(t.c.practice_id == practice_id)
+        return [(int(i), str(n)) for i, n in self.conn.execute(stmt.order_by(t.c.id))]
+
     def content_of(self, id: int) -> bytes:
         """The stored bytes of one file (not its parsed summary)."""
         t = st.inbound_files

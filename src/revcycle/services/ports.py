@@ -590,6 +590,11 @@ class InboundFileRepository(Protocol):
         """The state of each of these files, by id (content and summary not read)."""
         ...
 
+    def names(self, practice_id: int) -> Sequence[tuple[int, str]]:
+        """(id, mailbox name) of the practice's files, oldest first: content and summary
+        not read (a month's files hold hundreds of megabytes of parsed summaries)."""
+        ...
+
     def content_of(self, id: int) -> bytes:
         """The stored bytes of one file (its parsed summary not read)."""
         ...
