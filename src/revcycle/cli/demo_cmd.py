@@ -82,6 +82,7 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the synthetic practice through every stage; returns the summary (also written to
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
+    from revcycle.cli.gc_policy import BatchCollector
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
     from revcycle.db.engine import analyze_stale, refresh_statistics
@@ -111,7 +112,13 @@ def run_demo(
     n_patients = max(24, encounters // 5)
     stages_done: dict[str, Any] = {}
     engine = st.engine
-    with Stages(err_console, len(STAGES), tick=lambda: analyze_stale(engine)) as stages:
+    collector = BatchCollector()
+
+    def tick() -> None:
+        analyze_stale(engine)
+        collector.checkpoint()
+
+    with collector, Stages(err_console, len(STAGES), tick=tick, end=collector.checkpoint) as stages:
         with stages.stage(STAGES[0], total=n_patients + 2) as advance:
             demo = register_demo_practice(
                 st.context(need_practice=False), seed, n_patients, progress=advance

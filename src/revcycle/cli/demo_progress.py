@@ -73,11 +73,14 @@ class Stages:
         *,
         tick: Callable[[], object] | None = None,
         tick_seconds: float = 5.0,
+        end: Callable[[], object] | None = None,
     ) -> None:
-        """``tick``, when given, is called as a stage advances, at most every
-        ``tick_seconds`` (the demo keeps PostgreSQL's statistics current with it)."""
+        """``tick``, when given, is called at each stage's start and as it advances, at most
+        every ``tick_seconds`` (the demo keeps PostgreSQL's statistics current and collects
+        garbage with it); ``end`` at each stage's end, within the stage's time."""
         self.count = count
         self.tick = tick
+        self.end = end
         self.tick_seconds = tick_seconds
         self._ticked = time.perf_counter()
         self.done = 0
@@ -121,6 +124,8 @@ class Stages:
                 self._ticked = time.perf_counter()
 
         yield advance
+        if self.end is not None:
+            self.end()
         seconds = time.perf_counter() - start
         finished = total if total is not None else 1
         self.progress.update(task, total=finished, completed=finished)

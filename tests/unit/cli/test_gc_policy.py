@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from revcycle.cli.gc_policy import THRESHOLDS, tune
+from revcycle.cli.gc_policy import THRESHOLDS, BatchCollector, tune
 
 
 @pytest.fixture
@@ -52,3 +52,37 @@ def test_the_command_applies_it() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == str(THRESHOLDS)
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_batch_collector_collects_at_checkpoints_only_and_restores_the_collector(
+    restore_gc: None,
+) -> None:
+    import weakref
+
+    with BatchCollector() as collector:
+        assert not gc.isenabled()
+        survivor = [1, 2, 3]
+        ref = weakref.ref(_Cycle())
+        kept = [[] for _ in range(200_000)]  # would trigger automatic collections
+        assert ref() is not None  # automatic collection is off
+        collector.checkpoint()
+        assert ref() is None  # the checkpoint freed the cycle
+        assert gc.get_freeze_count() > 0  # the survivors are frozen
+        assert survivor == [1, 2, 3] and len(kept) == 200_000
+    assert gc.isenabled() and gc.get_threshold() == THRESHOLDS
+    assert gc.get_freeze_count() > 0  # tune() froze the survivors again
+
+
+def test_batch_collector_leaves_a_disabled_collector_disabled(restore_gc: None) -> None:
+    gc.disable()
+    try:
+        with BatchCollector():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
