@@ -43,38 +43,53 @@ SECOND_CYCLE_DAYS = 10
 
 class _Exchange:
     """The practice's clearinghouse mailbox and the simulated payers behind it, open from the
-    first 270 to the last 835 (one simulator state for the whole run)."""
+    first 270 to the last 835 (one simulator state for the whole run). The payers run in a
+    process of their own (:mod:`revcycle.cli.demo_exchange`): revcycle applies their response
+    files while they work."""
 
     def __init__(self, ctx: Any, out: Path, seed: int) -> None:
-        from revcycle.payer.config import load_config
-        from revcycle.payer.mailboxes import ClearinghouseMailboxes
-        from revcycle.payer.simulator import Simulator
+        from revcycle.cli.demo_exchange import AnnouncingMailbox, SimulatorProcess
         from revcycle.services import submission
         from revcycle.services.setup import get_practice
         from revcycle.transport import open_mailbox
 
         self.ctx = ctx
         self.root = out / "clearinghouse"
-        self.mailbox = open_mailbox(submission.default_mailbox_url(get_practice(ctx), self.root))
-        self.sim = Simulator(
-            out / "simulator-state", ClearinghouseMailboxes(self.root), ctx.clock.now, seed,
-            config=load_config(),
-        )  # fmt: skip
+        self.mailbox = AnnouncingMailbox(
+            open_mailbox(submission.default_mailbox_url(get_practice(ctx), self.root))
+        )
+        self.sim = SimulatorProcess(self.root, out / "simulator-state", seed)
 
     def factory(self, practice_id: int | None) -> Any:
         return self.ctx if practice_id is None else self.ctx.with_practice(practice_id)
 
+    def serving(self) -> Any:
+        """A context in which the payers answer uploads as they land (the next ``cycle``
+        answers the rest): the clock must not move before that cycle."""
+        return self.sim.serving(self.ctx.clock.now(), self.mailbox)
+
     def cycle(self) -> int:
-        """The payers answer what they have; revcycle fetches and applies it (835s post
-        themselves). Returns the response files applied."""
+        """The payers answer what they have; revcycle fetches and applies each response file
+        as it is delivered, then whatever is left (835s post themselves). Returns the response
+        files applied."""
+        from revcycle.cli.demo_exchange import ReleasedMailbox
         from revcycle.services import inbox
 
-        self.sim.step(self.ctx.clock.now())
-        return len(inbox.poll(self.factory, self.mailbox).applied)
+        applied = 0
+
+        def apply(released: set[str]) -> None:
+            nonlocal applied
+            view = ReleasedMailbox(self.mailbox, released)
+            applied += len(inbox.poll(self.factory, view).applied)
+
+        self.sim.step(self.ctx.clock.now(), apply)
+        return applied + len(inbox.poll(self.factory, self.mailbox).applied)
 
     def close(self) -> None:
-        self.sim.close()
-        self.mailbox.close()
+        try:
+            self.sim.close()
+        finally:
+            self.mailbox.close()
 
 
 def run_demo(
@@ -251,7 +266,8 @@ def _submit(ctx: Any, ex: _Exchange) -> dict[str, Any]:
     each interchange and a 277CA for each claim, which revcycle applies."""
     from revcycle.services import submission
 
-    sent = submission.submit(ctx, ex.mailbox)
+    with ex.serving():  # the payers answer each file while the next is built
+        sent = submission.submit(ctx, ex.mailbox)
     applied = ex.cycle()
     return {
         "claims_sent": sent.claim_count,
