@@ -14,12 +14,15 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from revcycle.cli.common import err_console, out_console, state
 from revcycle.cli.demo_progress import Stages
+
+if TYPE_CHECKING:
+    from revcycle.cli.demo_exchange import SimulatorProcess
 
 DEMO_NOW = datetime(2026, 9, 28, 17, 0, tzinfo=UTC)
 STAGES = (
@@ -47,8 +50,8 @@ class _Exchange:
     process of their own (:mod:`revcycle.cli.demo_exchange`): revcycle applies their response
     files while they work."""
 
-    def __init__(self, ctx: Any, out: Path, seed: int) -> None:
-        from revcycle.cli.demo_exchange import AnnouncingMailbox, SimulatorProcess
+    def __init__(self, ctx: Any, out: Path, sim: SimulatorProcess) -> None:
+        from revcycle.cli.demo_exchange import AnnouncingMailbox
         from revcycle.services import submission
         from revcycle.services.setup import get_practice
         from revcycle.transport import open_mailbox
@@ -58,7 +61,7 @@ class _Exchange:
         self.mailbox = AnnouncingMailbox(
             open_mailbox(submission.default_mailbox_url(get_practice(ctx), self.root))
         )
-        self.sim = SimulatorProcess(self.root, out / "simulator-state", seed)
+        self.sim = sim  # its clearinghouse is ``self.root``
 
     def factory(self, practice_id: int | None) -> Any:
         return self.ctx if practice_id is None else self.ctx.with_practice(practice_id)
@@ -97,6 +100,7 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the synthetic practice through every stage; returns the summary (also written to
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
+    from revcycle.cli.demo_exchange import SimulatorProcess
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
     from revcycle.db.engine import analyze_stale, refresh_statistics
@@ -126,7 +130,8 @@ def run_demo(
     n_patients = max(24, encounters // 5)
     stages_done: dict[str, Any] = {}
     engine = st.engine
-    with Stages(err_console, len(STAGES), tick=lambda: analyze_stale(engine)) as stages:
+    payers = SimulatorProcess(out / "clearinghouse", out / "simulator-state", seed)
+    with payers, Stages(err_console, len(STAGES), tick=lambda: analyze_stale(engine)) as stages:
         with stages.stage(STAGES[0], total=n_patients + 2) as advance:
             demo = register_demo_practice(
                 st.context(need_practice=False), seed, n_patients, progress=advance
@@ -138,7 +143,7 @@ def run_demo(
             advance(2)
         with stages.stage(STAGES[1], total=len(demo.self_pay)) as advance:
             stages_done["estimates"] = _good_faith_estimates(ctx, demo, out, advance)
-        exchange = _Exchange(ctx, out, seed)
+        exchange = _Exchange(ctx, out, payers)
         try:
             with stages.stage(STAGES[2]) as advance:
                 stages_done["eligibility"] = _eligibility_and_estimates(

@@ -163,6 +163,7 @@ def _child(commands: Any, events: Any, root: str, state_dir: str, seed: int) -> 
             command = commands.get()
             what = command[0]
             if what == "close":
+                events.cancel_join_thread()  # the parent reads no more: do not wait on it
                 break
             if what in ("upload", "stop"):  # a serve that failed (reported): the rest of it
                 continue
@@ -184,7 +185,7 @@ def _child(commands: Any, events: Any, root: str, state_dir: str, seed: int) -> 
             except Exception:
                 events.put(("error", what, traceback.format_exc()))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent stops us
-        pass
+        events.cancel_join_thread()
     finally:
         sim.close()
 
@@ -229,6 +230,12 @@ class SimulatorProcess:
         self._process.start()
         self._started = False
         self._closed = False
+
+    def __enter__(self) -> SimulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def step(
         self, now: datetime, on_delivered: Callable[[set[str]], None] | None = None
