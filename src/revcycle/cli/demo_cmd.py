@@ -14,12 +14,15 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from revcycle.cli.common import err_console, out_console, state
 from revcycle.cli.demo_progress import Stages
+
+if TYPE_CHECKING:
+    from revcycle.cli.demo_exchange import SimulatorProcess
 
 DEMO_NOW = datetime(2026, 9, 28, 17, 0, tzinfo=UTC)
 STAGES = (
@@ -43,38 +46,53 @@ SECOND_CYCLE_DAYS = 10
 
 class _Exchange:
     """The practice's clearinghouse mailbox and the simulated payers behind it, open from the
-    first 270 to the last 835 (one simulator state for the whole run)."""
+    first 270 to the last 835 (one simulator state for the whole run). The payers run in a
+    process of their own (:mod:`revcycle.cli.demo_exchange`): revcycle applies their response
+    files while they work."""
 
-    def __init__(self, ctx: Any, out: Path, seed: int) -> None:
-        from revcycle.payer.config import load_config
-        from revcycle.payer.mailboxes import ClearinghouseMailboxes
-        from revcycle.payer.simulator import Simulator
+    def __init__(self, ctx: Any, out: Path, sim: SimulatorProcess) -> None:
+        from revcycle.cli.demo_exchange import AnnouncingMailbox
         from revcycle.services import submission
         from revcycle.services.setup import get_practice
         from revcycle.transport import open_mailbox
 
         self.ctx = ctx
         self.root = out / "clearinghouse"
-        self.mailbox = open_mailbox(submission.default_mailbox_url(get_practice(ctx), self.root))
-        self.sim = Simulator(
-            out / "simulator-state", ClearinghouseMailboxes(self.root), ctx.clock.now, seed,
-            config=load_config(),
-        )  # fmt: skip
+        self.mailbox = AnnouncingMailbox(
+            open_mailbox(submission.default_mailbox_url(get_practice(ctx), self.root))
+        )
+        self.sim = sim  # its clearinghouse is ``self.root``
 
     def factory(self, practice_id: int | None) -> Any:
         return self.ctx if practice_id is None else self.ctx.with_practice(practice_id)
 
+    def serving(self) -> Any:
+        """A context in which the payers answer uploads as they land (the next ``cycle``
+        answers the rest): the clock must not move before that cycle."""
+        return self.sim.serving(self.ctx.clock.now(), self.mailbox)
+
     def cycle(self) -> int:
-        """The payers answer what they have; revcycle fetches and applies it (835s post
-        themselves). Returns the response files applied."""
+        """The payers answer what they have; revcycle fetches and applies each response file
+        as it is delivered, then whatever is left (835s post themselves). Returns the response
+        files applied."""
+        from revcycle.cli.demo_exchange import ReleasedMailbox
         from revcycle.services import inbox
 
-        self.sim.step(self.ctx.clock.now())
-        return len(inbox.poll(self.factory, self.mailbox).applied)
+        applied = 0
+
+        def apply(released: set[str]) -> None:
+            nonlocal applied
+            view = ReleasedMailbox(self.mailbox, released)
+            applied += len(inbox.poll(self.factory, view).applied)
+
+        self.sim.step(self.ctx.clock.now(), apply)
+        return applied + len(inbox.poll(self.factory, self.mailbox).applied)
 
     def close(self) -> None:
-        self.sim.close()
-        self.mailbox.close()
+        try:
+            self.sim.close()
+        finally:
+            self.mailbox.close()
 
 
 def run_demo(
@@ -82,6 +100,7 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the synthetic practice through every stage; returns the summary (also written to
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
+    from revcycle.cli.demo_exchange import SimulatorProcess
     from revcycle.cli.gc_policy import BatchCollector
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
@@ -112,13 +131,15 @@ def run_demo(
     n_patients = max(24, encounters // 5)
     stages_done: dict[str, Any] = {}
     engine = st.engine
+    payers = SimulatorProcess(out / "clearinghouse", out / "simulator-state", seed)
     collector = BatchCollector()
 
     def tick() -> None:
         analyze_stale(engine)
         collector.checkpoint()
 
-    with collector, Stages(err_console, len(STAGES), tick=tick, end=collector.checkpoint) as stages:
+    stages = Stages(err_console, len(STAGES), tick=tick, end=collector.checkpoint)
+    with payers, collector, stages:
         with stages.stage(STAGES[0], total=n_patients + 2) as advance:
             demo = register_demo_practice(
                 st.context(need_practice=False), seed, n_patients, progress=advance
@@ -130,7 +151,7 @@ def run_demo(
             advance(2)
         with stages.stage(STAGES[1], total=len(demo.self_pay)) as advance:
             stages_done["estimates"] = _good_faith_estimates(ctx, demo, out, advance)
-        exchange = _Exchange(ctx, out, seed)
+        exchange = _Exchange(ctx, out, payers)
         try:
             with stages.stage(STAGES[2]) as advance:
                 stages_done["eligibility"] = _eligibility_and_estimates(
@@ -258,7 +279,8 @@ def _submit(ctx: Any, ex: _Exchange) -> dict[str, Any]:
     each interchange and a 277CA for each claim, which revcycle applies."""
     from revcycle.services import submission
 
-    sent = submission.submit(ctx, ex.mailbox)
+    with ex.serving():  # the payers answer each file while the next is built
+        sent = submission.submit(ctx, ex.mailbox)
     applied = ex.cycle()
     return {
         "claims_sent": sent.claim_count,
