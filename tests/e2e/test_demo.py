@@ -36,6 +36,7 @@ def test_demo_runs_every_stage_and_writes_its_files(tmp_path):
     assert list(summary["profile"]) == list(STAGES)
     assert all(p["seconds"] >= 0 and p["peak_rss_mb"] > 0 for p in summary["profile"].values())
     assert all(0 <= p["gc_seconds"] <= p["seconds"] for p in summary["profile"].values())
+    assert summary["simulator_process"]["peak_rss_mb"] > 0  # the payers run in their own
     reg = summary["registration"]
     # 24 insured patients at least (some with two coverages), 2 uninsured; two specialties
     assert reg["patients"] == 26 and reg["self_pay"] == 2 and reg["coverages"] > 24

@@ -217,6 +217,8 @@ def run_demo(
         **stages_done,
         "kpis": {k: v["value"] for k, v in report.items()},
         "profile": stages.profile,
+        # the payer simulator's own process (its peak: the demo's only child process)
+        "simulator_process": {"peak_rss_mb": _children_peak_mb()},
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if as_json:  # the KPIs only: no paths, times or durations, byte-identical for a seed
@@ -257,6 +259,13 @@ class _Scrubbed:
                 continue
             self.held.append(r)
             self.held_by_rule.update(f.code for f in r.findings if f.severity == "error")
+
+
+def _children_peak_mb() -> float:
+    """Peak memory of the largest child process that has ended (the simulator's)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def _claims_summary(created: int, scrubbed: _Scrubbed, fixed: Any) -> dict[str, Any]:
