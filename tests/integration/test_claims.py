@@ -297,9 +297,7 @@ def test_claims_are_counted_by_status_without_loading_them(billing):
 def test_claims_created_a_chunk_at_a_time_are_numbered_as_all_at_once(billing, monkeypatch):
     monkeypatch.setattr(claims, "CREATE_CHUNK", 2)
     days = ["2026-06-05", "2026-06-01", "2026-06-03", "2026-06-01", "2026-06-02"]
-    entered = [
-        charges.enter_charges(billing.ctx, billing.encounter(dos_from=day)) for day in days
-    ]
+    entered = [charges.enter_charges(billing.ctx, billing.encounter(dos_from=day)) for day in days]
     made = claims.create_claims(billing.ctx)
     in_order = sorted(entered, key=lambda e: (e.dos_from, e.id))  # by date, then id
     assert [c.encounter_id for c in made] == [e.id for e in in_order]
