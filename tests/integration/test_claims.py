@@ -292,3 +292,21 @@ def test_claims_are_counted_by_status_without_loading_them(billing):
         assert uow.claims.status_counts() == {"draft": 1, "ready": 1}
         assert uow.claims.status_counts(replacements=True) == {}
         assert uow.cob.count_links("forwarded") == 0
+
+
+def test_claims_created_a_chunk_at_a_time_are_numbered_as_all_at_once(billing, monkeypatch):
+    monkeypatch.setattr(claims, "CREATE_CHUNK", 2)
+    days = ["2026-06-05", "2026-06-01", "2026-06-03", "2026-06-01", "2026-06-02"]
+    entered = [charges.enter_charges(billing.ctx, billing.encounter(dos_from=day)) for day in days]
+    made = claims.create_claims(billing.ctx)
+    in_order = sorted(entered, key=lambda e: (e.dos_from, e.id))  # by date, then id
+    assert [c.encounter_id for c in made] == [e.id for e in in_order]
+    numbers = [int(c.patient_control_number.rsplit("C", 1)[1]) for c in made]
+    assert numbers == list(range(numbers[0], numbers[0] + len(days)))
+    assert [c.id for c in made] == sorted(c.id for c in made)
+    for c in made:
+        assert c.id is not None
+        assert [e.reason for e in claims.get_claim(billing.ctx, c.id).history] == [
+            "created from encounter"
+        ]
+    assert claims.create_claims(billing.ctx) == []  # every encounter billed once

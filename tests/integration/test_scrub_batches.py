@@ -375,6 +375,20 @@ def test_a_failing_claim_in_a_chunk_leaves_the_claims_before_it_scrubbed(billing
     assert again.claim.status == "ready" and again.claim.scrub_runs == 1
 
 
+def test_scrubs_sharing_a_run_read_its_reference_rows_once(billing) -> None:
+    ctx = billing.ctx
+    for day in ("2026-06-01", "2026-06-02"):
+        charges.enter_charges(ctx, billing.encounter(dos_from=day))
+    first, second = (c.id or 0 for c in claims.create_claims(ctx))
+    run = ScrubRun()
+    [one] = scrub_claims(ctx, [first], run=run)
+    assert run.reads.practice is not None and run.enrollments and run.eligibility
+    kept = run.reads.practice
+    [two] = scrub_claims(ctx, [second], run=run)
+    assert run.reads.practice is kept  # read by the first call, not again
+    assert one.claim.status == two.claim.status == "ready"
+
+
 def test_the_same_claim_twice_is_scrubbed_twice_in_order(billing) -> None:
     ctx = billing.ctx
     charges.enter_charges(ctx, billing.encounter())

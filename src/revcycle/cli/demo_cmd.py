@@ -115,7 +115,7 @@ def run_demo(
         record_visits,
         review_coding,
     )
-    from revcycle.services.scrubbing import scrub_claims
+    from revcycle.services.scrubbing import ScrubRun, scrub_claims
 
     out.mkdir(parents=True, exist_ok=True)
     for own in ("clearinghouse", "simulator-state", "x12", "pdf"):  # the demo starts afresh
@@ -174,9 +174,9 @@ def run_demo(
             with stages.stage(STAGES[5], total=encounters) as advance:
                 ids = [c.id for c in create_claims(ctx) if c.id is not None]
                 refresh_statistics(st.engine)
-                scrubbed = _Scrubbed()
+                scrubbed, run = _Scrubbed(), ScrubRun()  # one run: each 271 parsed once
                 for k in range(0, len(ids), 250):
-                    scrubbed.add(scrub_claims(ctx, ids[k : k + 250]))
+                    scrubbed.add(scrub_claims(ctx, ids[k : k + 250], run=run))
                     advance(len(ids[k : k + 250]))
                 fixed = fix_held(ctx, scrubbed.held, store=action_store)
             stages_done["claims"] = _claims_summary(len(ids), scrubbed, fixed)

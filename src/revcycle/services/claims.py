@@ -46,9 +46,9 @@ def _records_for(
     payer_of_plan = {p.id: p.payer_id for p in uow.plans.list()}
     payer_of_coverage: dict[int, tuple[int, int]] = {}
     wanted = {e.coverage_ids[0] for e in billable}
-    if len(wanted) > 20:  # many coverages: one query for all instead of one each
-        for cov in uow.coverages.list():
-            if cov.id in wanted:
+    if len(wanted) > 20:  # many coverages: read together instead of one at a time
+        for cov in uow.coverages.get_many(sorted(wanted)):
+            if cov.id is not None:
                 payer_of_coverage[cov.id] = (cov.id, payer_of_plan[cov.plan_id])
     records = []
     for enc, number in zip(billable, numbers, strict=True):
@@ -101,34 +101,48 @@ def _post_charges(
     )
 
 
+CREATE_CHUNK = 2000  # encounters read and billed at a time (memory stays flat)
+
+
 def create_claims(ctx: Context, encounter_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
     """Claims for the given encounters (default: every encounter without one), in one
-    transaction: all are created or none."""
+    transaction: all are created or none. Without ``encounter_ids`` the encounters are read
+    and billed ``CREATE_CHUNK`` at a time, in the same order (and so with the same numbers)
+    as all at once, so a month of encounters is never held in memory together."""
     ctx.require(WRITE_PATIENTS)
+    created: list[ClaimRecord] = []
     with ctx.uow() as uow:
         if encounter_ids is None:
-            encounters = list(uow.encounters.without_claims(ctx.clock.today()))
+            ids = uow.encounters.ids_without_claims(ctx.clock.today())
+            for start in range(0, len(ids), CREATE_CHUNK):
+                chunk = ids[start : start + CREATE_CHUNK]
+                by_id = {e.id: e for e in uow.encounters.get_many(chunk)}
+                created.extend(_create(ctx, uow, [by_id[i] for i in chunk]))
         else:
             encounters = [uow.encounters.get(i) for i in encounter_ids]
             encounters = [e for e in encounters if not uow.claims.for_encounter(e.id or 0)]
-        created = uow.claims.add_many(_records_for(ctx, uow, encounters))
-        now = ctx.clock.now()
-        _post_charges(ctx, uow, created, now)
-        uow.claims.add_events(
-            [
-                (c.id or 0, ClaimEvent(now, ctx.actor, None, "draft", "created from encounter"))
-                for c in created
-            ]
-        )
-        uow.audit.record_many(
-            [
-                AuditEntry(
-                    now, ctx.actor, ctx.channel, "create", "claim", str(c.id), ctx.practice_id
-                )
-                for c in created
-            ]
-        )
+            created = _create(ctx, uow, encounters)
         uow.commit()
+    return created
+
+
+def _create(ctx: Context, uow: UnitOfWork, encounters: Sequence[Encounter]) -> list[ClaimRecord]:
+    """``create_claims`` for ``encounters`` inside the caller's unit of work."""
+    created = uow.claims.add_many(_records_for(ctx, uow, encounters))
+    now = ctx.clock.now()
+    _post_charges(ctx, uow, created, now)
+    uow.claims.add_events(
+        [
+            (c.id or 0, ClaimEvent(now, ctx.actor, None, "draft", "created from encounter"))
+            for c in created
+        ]
+    )
+    uow.audit.record_many(
+        [
+            AuditEntry(now, ctx.actor, ctx.channel, "create", "claim", str(c.id), ctx.practice_id)
+            for c in created
+        ]
+    )
     return created
 
 

@@ -229,6 +229,10 @@ class EncounterRepository(Protocol):
 
     def without_claims(self, older_than: date) -> Sequence[Encounter]: ...
 
+    def ids_without_claims(self, older_than: date) -> Sequence[int]:
+        """The ids of ``without_claims``, in its order (by date of service, then id)."""
+        ...
+
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, Encounter]:
         """Several encounters (with lines) in a few statements, by id; unknown ids left out."""
         ...

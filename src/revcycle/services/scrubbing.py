@@ -345,11 +345,14 @@ def scrub_claims(
     *,
     codesets: CodeSets | None = None,
     payer_rules: Path | None = None,
+    run: ScrubRun | None = None,
 ) -> list[ScrubResult]:
     """Scrub the given claims (default: every claim waiting for a scrub), in order, a chunk
     of claims a transaction. When a chunk fails, its claims are scrubbed again one
     transaction each, so those before the failing claim are kept and the failing one raises
-    as it would alone."""
+    as it would alone. A caller scrubbing many claims in several calls passes one ``run``
+    to all of them, so reference rows and eligibility snapshots are read (and each 271
+    parsed) once, not once a call."""
     ctx.require(WRITE_PATIENTS)
     cs = codesets or default_codesets()
     rules = load_payer_rules(payer_rules)
@@ -359,7 +362,7 @@ def scrub_claims(
         with ctx.uow() as uow:
             ids = [i for status in SCRUBBABLE for i in uow.claims.ids_with_status(status)]
     results: list[ScrubResult] = []
-    run = ScrubRun()
+    run = run if run is not None else ScrubRun()
     for chunk in chunked(ids, CHUNK):
         try:
             results.extend(_scrub_chunk(ctx, chunk, cs, rules, run))
