@@ -366,9 +366,11 @@ def check_remittance(
     out = []
     for ln in recorded:
         item = _queue(uow, ln)
+        if item == ln.work_item_id:  # most lines: nothing queued, nothing to change
+            out.append(ln)
+            continue
         queued = replace(ln, work_item_id=item)
-        if item != ln.work_item_id:
-            repo.update(queued)
+        repo.update(queued)
         out.append(queued)
     return out
 
