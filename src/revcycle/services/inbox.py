@@ -96,7 +96,7 @@ def summarize(content: bytes) -> dict[str, Any]:
     gs: list[str] = []
     ta1_segments: list[list[str]] = []
     try:
-        doc, report = parse(content)
+        doc, report = parse(content, remember=True)  # its 835s / 277s for the jobs (recall)
         for seg in read_segments(content):  # streamed: only the envelope and TA1s are kept
             if not seg:
                 continue
