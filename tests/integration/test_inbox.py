@@ -310,3 +310,15 @@ def test_full_loop_against_the_simulator(billing, root, mailbox, clock, tmp_path
         assert remitted[claim_id][0].payer_claim_number == record.payer_claim_number
     # Medicare crossed the claim over to the member's Medigap plan, which paid later
     assert [c.status_code for c in remitted[ids[1]]][:1] == ["19"]
+
+
+def test_the_835_posts_from_what_the_inbox_read_without_reading_the_file_again(
+    billing, mailbox, clearinghouse, monkeypatch
+):
+    from revcycle.x12.mapping import remit835
+
+    def read_again(content):  # the post job must take what the inbox's read built
+        raise AssertionError("the 835 was read a second time")
+
+    monkeypatch.setattr(remit835, "read_835", read_again)
+    full_loop(billing, mailbox, clearinghouse)
