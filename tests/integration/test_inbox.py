@@ -17,6 +17,7 @@ from revcycle.payer.sftp_server import SftpServerThread, SftpUser
 from revcycle.services import claims, era, inbox, submission
 from revcycle.services.scrubbing import scrub_claims
 from revcycle.transport import RetryPolicy, SftpConfig, open_mailbox
+from revcycle.x12 import parse as parse_module
 from tests.integration.test_submission import (
     SUBMITTER,
     Clearinghouse,
@@ -322,3 +323,14 @@ def test_the_835_posts_from_what_the_inbox_read_without_reading_the_file_again(
 
     monkeypatch.setattr(remit835, "read_835", read_again)
     full_loop(billing, mailbox, clearinghouse)
+    assert not parse_module._KEPT  # each poll lets go of what its jobs did not take
+
+
+def test_a_poll_that_does_not_apply_keeps_nothing_of_what_it_read(billing, mailbox, clearinghouse):
+    ctx, factory = billing.ctx, ctx_factory(billing.ctx)
+    ids = ready_claims(billing, [billing.self_pt])
+    submission.submit(ctx, mailbox)
+    clearinghouse.take()
+    clearinghouse.remit([paid_in_full(pcn(ctx, ids[0]), "ICN0001")])
+    polled = inbox.poll(factory, mailbox, apply=False)
+    assert len(polled.stored) == 1 and not parse_module._KEPT

@@ -162,6 +162,15 @@ def poll(
     ctx_factory: ContextFactory, mailbox: ClearinghouseMailbox, *, apply: bool = True
 ) -> PollResult:
     """Fetch, store and acknowledge every waiting response file; then (by default) apply them."""
+    from revcycle.x12.parse import forget
+
+    try:
+        return _poll(ctx_factory, mailbox, apply=apply)
+    finally:
+        forget()  # what this poll's reads built and its jobs did not take
+
+
+def _poll(ctx_factory: ContextFactory, mailbox: ClearinghouseMailbox, *, apply: bool) -> PollResult:
     base = ctx_factory(None)
     result = PollResult()
     for entry in mailbox.list_inbound():

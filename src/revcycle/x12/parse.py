@@ -10,7 +10,7 @@ the same bytes (by SHA-256), so the inbox's post and apply jobs do not read a fi
 has just read; a file not (or no longer) kept is read again. They are the values
 ``read_835`` and ``read_277`` build: the same builders on the same validator, over the same
 segments. Kept: at most ``REMEMBER_BYTES`` of files (the oldest go first), as what they
-build is several times their size.
+build is several times their size, and only until ``forget`` (the end of the inbox's poll).
 """
 
 from __future__ import annotations
@@ -178,6 +178,13 @@ def recall(content: bytes) -> Built | None:
     with _KEPT_LOCK:
         found = _KEPT.pop(key, None)
     return None if found is None else found[1]
+
+
+def forget() -> None:
+    """Drop everything kept (what no job recalled: the inbox polls again, or a file was not
+    applied)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def parse(

@@ -74,3 +74,10 @@ def test_what_is_kept_is_bounded_the_oldest_files_going_first(
     monkeypatch.setattr(parse_module, "REMEMBER_BYTES", len(files[0]) - 1)
     parse(files[0], remember=True)  # larger than everything kept may be: not kept
     assert recall(files[0]) is None
+
+
+def test_forget_drops_what_no_one_recalled() -> None:
+    content = FIXTURES_835[0].read_bytes()
+    parse(content, remember=True)
+    parse_module.forget()
+    assert recall(content) is None
