@@ -241,8 +241,7 @@ def test_many_underpayment_lines_get_their_ids_in_order(billing):
     ]
     with ctx.uow() as uow:
         repo = underpayment_store(uow)
-        stored = repo.add(lines)
-        ids = [s.id for s in stored]
+        ids = repo.add(lines)
         assert ids == sorted(ids) and len(set(ids)) == 250
-        assert [repo.get(i) for i in ids] == stored
-        assert [replace(s, id=None) for s in stored] == lines
+        stored = [repo.get(i) for i in ids]
+        assert stored == [replace(line, id=i) for line, i in zip(lines, ids, strict=True)]

@@ -17,6 +17,7 @@ from revcycle.payer.sftp_server import SftpServerThread, SftpUser
 from revcycle.services import claims, era, inbox, submission
 from revcycle.services.scrubbing import scrub_claims
 from revcycle.transport import RetryPolicy, SftpConfig, open_mailbox
+from revcycle.x12 import parse as parse_module
 from tests.integration.test_submission import (
     SUBMITTER,
     Clearinghouse,
@@ -317,3 +318,26 @@ def test_full_loop_against_the_simulator(billing, root, mailbox, clock, tmp_path
         assert remitted[claim_id][0].payer_claim_number == record.payer_claim_number
     # Medicare crossed the claim over to the member's Medigap plan, which paid later
     assert [c.status_code for c in remitted[ids[1]]][:1] == ["19"]
+
+
+def test_the_835_posts_from_what_the_inbox_read_without_reading_the_file_again(
+    billing, mailbox, clearinghouse, monkeypatch
+):
+    from revcycle.x12.mapping import remit835
+
+    def read_again(content):  # the post job must take what the inbox's read built
+        raise AssertionError("the 835 was read a second time")
+
+    monkeypatch.setattr(remit835, "read_835", read_again)
+    full_loop(billing, mailbox, clearinghouse)
+    assert not parse_module._KEPT  # each poll lets go of what its jobs did not take
+
+
+def test_a_poll_that_does_not_apply_keeps_nothing_of_what_it_read(billing, mailbox, clearinghouse):
+    ctx, factory = billing.ctx, ctx_factory(billing.ctx)
+    ids = ready_claims(billing, [billing.self_pt])
+    submission.submit(ctx, mailbox)
+    clearinghouse.take()
+    clearinghouse.remit([paid_in_full(pcn(ctx, ids[0]), "ICN0001")])
+    polled = inbox.poll(factory, mailbox, apply=False)
+    assert len(polled.stored) == 1 and not parse_module._KEPT

@@ -169,14 +169,14 @@ class LedgerRepository:
         checker = Ledger()
         entry_rows: list[dict[str, Any]] = []
         posting_rows: list[dict[str, Any]] = []
-        for given in entries:
+        for e in entries:
             # Balance overall and per line; reversals were matched by the engine.
-            checker.check(replace(given, reverses=""))
-            e = given if given.entry_id else replace(given, entry_id=uuid.uuid4().hex)
+            checker.check(replace(e, reverses="") if e.reverses else e)
+            entry_id = e.entry_id or uuid.uuid4().hex
             entry_rows.append(
                 {
                     "practice_id": practice_id,
-                    "entry_id": e.entry_id,
+                    "entry_id": entry_id,
                     "kind": e.kind.value,
                     "effective_date": e.effective_date,
                     "claim_id": e.claim_id,
@@ -190,7 +190,7 @@ class LedgerRepository:
             posting_rows += [
                 {
                     "practice_id": practice_id,
-                    "entry_id": e.entry_id,
+                    "entry_id": entry_id,
                     "account_kind": p.account.kind.value,
                     "patient_id": p.account.patient_id,
                     "claim_id": p.account.claim_id,

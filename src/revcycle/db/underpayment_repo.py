@@ -9,7 +9,6 @@ tables (RVU, GPCI) are the active loaded versions, read on the same connection.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -160,7 +159,7 @@ class UnderpaymentRepository:
             gpci if isinstance(gpci, GpciTable) else None,
         )
 
-    def add(self, lines: Sequence[UnderpaymentLine]) -> list[UnderpaymentLine]:
+    def add(self, lines: Sequence[UnderpaymentLine]) -> list[int]:
         if not lines:
             return []
         t = underpayment_lines
@@ -168,8 +167,7 @@ class UnderpaymentRepository:
         rows = [
             {"practice_id": self.practice_id, "checked_at": now, **_row(line)} for line in lines
         ]
-        ids = insert_with_ids(self.conn, t, rows)
-        return [replace(line, id=new_id) for line, new_id in zip(lines, ids, strict=True)]
+        return insert_with_ids(self.conn, t, rows)
 
     def update(self, line: UnderpaymentLine) -> None:
         t = underpayment_lines

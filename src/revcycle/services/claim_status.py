@@ -74,6 +74,7 @@ from revcycle.x12.mapping.claim_status import (
     status_json,
     transaction_276,
 )
+from revcycle.x12.parse import recall
 from revcycle.x12.writer import TransactionSet, write_interchange
 
 QUEUE = "no_response"
@@ -944,7 +945,10 @@ def _responses_of(f: InboundFile) -> list[ClaimStatusResponse]:
     """The file's 277 answers, read once per file (the applier runs per transaction set)."""
     if f.sha256 not in _PARSED:
         _PARSED.clear()
-        _PARSED[f.sha256] = read_277(f.content)[0]
+        built = recall(f.content)  # what the inbox built when it read the file, if kept
+        _PARSED[f.sha256] = (
+            list(built.status_responses) if built is not None else read_277(f.content)[0]
+        )
     return _PARSED[f.sha256]
 
 

@@ -131,10 +131,15 @@ def post_era(
     says what OA and PI amounts become (default: other adjustments; OA-23 ignored)."""
     from revcycle.x12.errors import X12Error
     from revcycle.x12.mapping.remit835 import read_835
+    from revcycle.x12.parse import recall
 
     ctx.require(POST_REMITTANCES)
     try:
-        remittances, report = read_835(content)
+        built = recall(content)  # the inbox read this file just now: what it built
+        if built is not None:
+            remittances, report = list(built.remittances), built.report
+        else:
+            remittances, report = read_835(content)
         identity = _identity(content, remittances)
     except X12Error as exc:
         finding = {"code": "x12.unreadable", "severity": "error", "message": str(exc)}

@@ -96,7 +96,7 @@ def summarize(content: bytes) -> dict[str, Any]:
     gs: list[str] = []
     ta1_segments: list[list[str]] = []
     try:
-        doc, report = parse(content)
+        doc, report = parse(content, remember=True)  # its 835s / 277s for the jobs (recall)
         for seg in read_segments(content):  # streamed: only the envelope and TA1s are kept
             if not seg:
                 continue
@@ -162,6 +162,15 @@ def poll(
     ctx_factory: ContextFactory, mailbox: ClearinghouseMailbox, *, apply: bool = True
 ) -> PollResult:
     """Fetch, store and acknowledge every waiting response file; then (by default) apply them."""
+    from revcycle.x12.parse import forget
+
+    try:
+        return _poll(ctx_factory, mailbox, apply=apply)
+    finally:
+        forget()  # what this poll's reads built and its jobs did not take
+
+
+def _poll(ctx_factory: ContextFactory, mailbox: ClearinghouseMailbox, *, apply: bool) -> PollResult:
     base = ctx_factory(None)
     result = PollResult()
     for entry in mailbox.list_inbound():

@@ -152,7 +152,9 @@ class UnderpaymentStore(Protocol):
 
     def fee_schedule(self) -> tuple[RvuTable | None, GpciTable | None]: ...
 
-    def add(self, lines: Sequence[UnderpaymentLine]) -> list[UnderpaymentLine]: ...
+    def add(self, lines: Sequence[UnderpaymentLine]) -> list[int]:
+        """Record ``lines``; their new ids, in order."""
+        ...
 
     def update(self, line: UnderpaymentLine) -> None: ...
 
@@ -301,7 +303,8 @@ def check_remittance(
     store: UnderpaymentStoreFactory | None = None,
 ) -> list[UnderpaymentLine]:
     """Record and judge the lines of ``remittance`` that paid ``claims`` (inside the posting's
-    transaction); underpaid lines go to the ``underpayments`` queue."""
+    transaction); underpaid lines go to the ``underpayments`` queue. Returns the lines queued
+    (as recorded: with their ids and work items); the others are recorded, not returned."""
     by_pcn = {c.patient_control_number: c for c in claims}
     found = [
         (cp, by_pcn[cp.patient_control_number])
@@ -360,17 +363,17 @@ def check_remittance(
             MEDICARE_INDICATORS
         )
         judged_all += pricing.judge(lines, about, medicare)
-    recorded: list[UnderpaymentLine] = []
+    ids: list[int] = []
     for start in range(0, len(judged_all), 5000):  # one insert per 5,000 lines
-        recorded += repo.add(judged_all[start : start + 5000])
-    out = []
-    for ln in recorded:
+        ids += repo.add(judged_all[start : start + 5000])
+    queued: list[UnderpaymentLine] = []
+    for ln, line_id in zip(judged_all, ids, strict=True):
         item = _queue(uow, ln)
-        queued = replace(ln, work_item_id=item)
-        if item != ln.work_item_id:
-            repo.update(queued)
-        out.append(queued)
-    return out
+        if item != ln.work_item_id:  # an underpaid line: its work item goes on its record
+            recorded = replace(ln, id=line_id, work_item_id=item)
+            repo.update(recorded)
+            queued.append(recorded)
+    return queued
 
 
 # ---- reading and re-checking ----------------------------------------------------------------

@@ -2,15 +2,33 @@
 order, plus the validator's findings. 835s become remittances, 999s acknowledgment sets,
 277CAs claim statuses, 837s claim summaries, 270s / 276s eligibility / claim status requests,
 271s / 277s (005010X212) their answers; other sets are listed with their segment count.
+
+``parse(content, remember=True)`` also keeps, for a while, what it built on the way for the
+readers that come after it: the 835s as ``Remittance`` values and the 277 (005010X212)
+answers, with the validation report. ``recall(content)`` hands them over once, for exactly
+the same bytes (by SHA-256), so the inbox's post and apply jobs do not read a file the inbox
+has just read; a file not (or no longer) kept is read again. They are the values
+``read_835`` and ``read_277`` build: the same builders on the same validator, over the same
+segments. Kept: at most ``REMEMBER_BYTES`` of files (the oldest go first), as what they
+build is several times their size, and only until ``forget`` (the end of the inbox's poll).
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from revcycle.x12.reader import Delimiters, Reader
 from revcycle.x12.validator import ValidationReport, Validator
+
+if TYPE_CHECKING:
+    from revcycle.domain.claim_status_inquiry import ClaimStatusResponse
+    from revcycle.domain.remittance import Remittance
+
+REMEMBER_BYTES = 8_000_000  # of X12 content; what is built from it is about ten times larger
 
 
 class _Generic:
@@ -67,6 +85,8 @@ class ParseSink:
 
     def __init__(self) -> None:
         self.transactions: list[dict[str, Any]] = []
+        self.remittances: list[Remittance] = []  # the 835s, as read_835 builds them
+        self.status_responses: list[ClaimStatusResponse] = []  # the 277s', as read_277's
         self._builder: Any = None
 
     def start_set(self, key: str | None, st: list[str], delimiters: Delimiters) -> None:
@@ -105,10 +125,17 @@ class ParseSink:
         builder = self._builder
         if builder is None:
             return
+        from revcycle.x12.mapping.claim_status import ClaimStatusBuilder, response_json
         from revcycle.x12.mapping.remit835 import RemittanceBuilder, remittance_json
 
         if isinstance(builder, RemittanceBuilder):
-            out = remittance_json(builder.build())
+            remittance = builder.build()
+            self.remittances.append(remittance)
+            out = remittance_json(remittance)
+        elif isinstance(builder, ClaimStatusBuilder) and builder.kind == "277":
+            responses = builder.responses()  # built once: for the JSON and for read_277
+            self.status_responses += responses
+            out = {"type": "277", "responses": [response_json(r) for r in responses]}
         else:
             out = builder.to_json()
         out["control_number"] = self._control
@@ -116,13 +143,62 @@ class ParseSink:
         self._builder = None
 
 
+@dataclass(frozen=True)
+class Built:
+    """What ``read_835`` and ``read_277`` would build from one file, and its report."""
+
+    remittances: tuple[Remittance, ...]
+    status_responses: tuple[ClaimStatusResponse, ...]
+    report: ValidationReport
+
+
+_KEPT: dict[str, tuple[int, Built]] = {}  # SHA-256 -> (size of the file, what it built)
+_KEPT_LOCK = threading.Lock()
+
+
+def _keep(content: bytes, built: Built) -> None:
+    size = len(content)
+    if size > REMEMBER_BYTES:
+        return
+    key = hashlib.sha256(content).hexdigest()
+    with _KEPT_LOCK:
+        _KEPT.pop(key, None)
+        _KEPT[key] = (size, built)
+        total = sum(n for n, _ in _KEPT.values())
+        while total > REMEMBER_BYTES:
+            total -= _KEPT.pop(next(iter(_KEPT)))[0]
+
+
+def recall(content: bytes) -> Built | None:
+    """What ``parse(content, remember=True)`` built from these very bytes, handed over once
+    (None when it was not kept, or was handed over already)."""
+    if not _KEPT:
+        return None
+    key = hashlib.sha256(content).hexdigest()
+    with _KEPT_LOCK:
+        found = _KEPT.pop(key, None)
+    return None if found is None else found[1]
+
+
+def forget() -> None:
+    """Drop everything kept (what no job recalled: the inbox polls again, or a file was not
+    applied)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
 def parse(
     source: str | bytes | Path | IO[str] | IO[bytes],
+    *,
+    remember: bool = False,
 ) -> tuple[dict[str, Any], ValidationReport]:
-    """Read ``source`` (raises ``NotX12`` only when it is not X12 at all)."""
+    """Read ``source`` (raises ``NotX12`` only when it is not X12 at all). With ``remember``,
+    the 835s and 277s of bytes ``source`` are kept for ``recall``."""
     sink = ParseSink()
     reader = Reader(source)
     report = Validator(sink).run(reader)
+    if remember and isinstance(source, bytes) and (sink.remittances or sink.status_responses):
+        _keep(source, Built(tuple(sink.remittances), tuple(sink.status_responses), report))
     from revcycle.x12.acks import ta1_json
 
     return (
