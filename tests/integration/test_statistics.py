@@ -58,3 +58,10 @@ def test_grown_tables_are_analyzed_and_then_are_current(engine: Engine, items: T
     _load(engine, 1_500)  # 2,500 changed since: stale
     assert "stats_test_items" in analyze_stale(engine)
     assert _reltuples(engine) == 4_500
+
+
+def test_postgresql_sessions_cost_random_reads_as_ssds_do(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL session setting")
+    with engine.connect() as conn:
+        assert conn.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"

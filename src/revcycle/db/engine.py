@@ -40,6 +40,14 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+PG_SETTINGS = {"random_page_cost": "1.1"}
+"""Settings of each PostgreSQL session revcycle opens. ``random_page_cost`` 1.1 (PostgreSQL's
+default is 4, for spinning disks) is the usual value for SSDs and for data held in memory:
+with 4, a chunk's look-up of 250 patients' encounters by their index was planned as a scan of
+the whole ``encounters`` table, so each chunk of a month's scrub cost more than the last
+(87 ms a chunk at 100,000 encounters, 25 ms with 1.1, by the index)."""
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
@@ -50,7 +58,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": " ".join(f"-c {k}={v}" for k, v in PG_SETTINGS.items())},
+    )
     # Batched inserts (claims, lines, history, audit) as multi-row VALUES, not one statement
     # per row: several times faster on PostgreSQL.
     engine.dialect.use_insertmanyvalues_wo_returning = True
