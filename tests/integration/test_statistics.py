@@ -60,8 +60,11 @@ def test_grown_tables_are_analyzed_and_then_are_current(engine: Engine, items: T
     assert _reltuples(engine) == 4_500
 
 
-def test_postgresql_sessions_cost_random_reads_as_ssds_do(engine: Engine) -> None:
+def test_postgresql_sessions_cost_random_reads_as_ssds_do_and_plan_each_execution(
+    engine: Engine,
+) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL session setting")
     with engine.connect() as conn:
         assert conn.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
