@@ -232,6 +232,33 @@ def test_a_batch_sweep_asks_through_the_mailbox_and_the_inbox_applies_the_277(lo
     assert len(claim_status.due_claims(loop.ctx, store=status_store)) == 2
 
 
+def test_a_long_batch_sweep_goes_in_several_276s_each_answered(loop, monkeypatch):
+    monkeypatch.setattr(claim_status, "BATCH_CLAIMS", 2)
+    ids = loop.send_claims([("SIMPPO", f"MEM40010{i}") for i in range(5)], answer=False)
+    loop.clock.advance(timedelta(days=31))
+
+    result = claim_status.sweep(loop.ctx, store=status_store, mailbox=loop.mailbox)
+    pcns = [record(loop.ctx, i).patient_control_number for i in ids]
+    assert result.mode == "batch" and sorted(result.asked) == sorted(pcns)
+    assert len(result.file_names) == 3 and result.file_name == result.file_names[0]
+    assert len(set(result.file_names)) == 3 and result.outcomes == {"pending": 5}
+    sent = {e.name for e in loop.mailbox.list_outbound()}
+    assert set(result.file_names) <= sent
+    inquiries = claim_status.list_inquiries(loop.ctx, store=status_store, state="pending")
+    per_file = sorted(
+        sum(1 for i in inquiries if i.file_name == name) for name in result.file_names
+    )
+    assert per_file == [1, 2, 2]
+
+    uploads = loop.sim.process_uploads(loop.clock.now())
+    answers = sorted(r for u in uploads for r in u.responses if r.endswith("-277.x12"))
+    assert len(answers) == 3  # one 277 per 276
+    loop.poll()
+    assert claim_status.list_inquiries(loop.ctx, store=status_store, state="pending") == []
+    for claim_id in ids:
+        assert claim_status.history(loop.ctx, str(claim_id), store=status_store).answers
+
+
 def test_a_real_time_sweep_asks_each_quiet_claim_and_skips_remitted_ones(loop):
     ids = loop.send_claims([("SIMPPO", "MEM500001"), ("SIMPPO", "MEM500002")])
     loop.clock.advance(timedelta(days=31))

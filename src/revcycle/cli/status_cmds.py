@@ -180,6 +180,7 @@ def sweep(
             "failed": [{"claim": pcn, "error": error} for pcn, error in result.failed],
             "file_name": result.file_name,
             "interchange_control_number": result.interchange_control_number,
+            "file_names": list(result.file_names),
         }
     if as_json:
         _dump(doc)
@@ -192,7 +193,7 @@ def sweep(
         return
     if result.mode == "batch":
         out_console.print(
-            f"asked about {len(result.asked)} claims in {result.file_name}; "
+            f"asked about {len(result.asked)} claims in {', '.join(result.file_names)}; "
             "the answers come back with `revcycle inbox poll`"
         )
         return

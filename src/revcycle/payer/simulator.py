@@ -66,6 +66,11 @@ from revcycle.x12.writer import Envelope, TransactionSet, write_interchange
 log = logging.getLogger(__name__)
 
 ZERO = Money(0)
+# Claims paid in one 835 at most: a payment cycle with more is split into several payments
+# (each its own 835, EFT and trace number), as payers split large remittances. Keeps the
+# files a few MB, so neither the simulator writing one nor revcycle posting it holds a month
+# of claims in memory.
+REMIT_CLAIMS = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,29 +526,42 @@ class Simulator:
             rows: list[tuple[int, RemitItem]] = self.state.group_items(
                 payer_id, submitter, npi, cycle
             )
-            payer = self.config.payers[payer_id]
-            items = [item for _, item in rows]
-            trace = f"{payer.icn_prefix}EFT{cycle:%Y%m%d}{self.state.next_value('trace'):06d}"
-            owed = self.state.balance(payer_id, submitter, npi)
-            remit, owed_after = remittance(payer, items[0].payee, items, cycle, trace, owed)
-            self.state.set_balance(payer_id, submitter, npi, owed_after)
-            envelope = Envelope(
-                sender_id=self.config.receiver_id,
-                receiver_id=submitter,
-                sender_code=payer_id,
-                receiver_code=submitter,
-            )
-            text = write_interchange(envelope, "HP", [transaction_835(remit)], self.control, now)
-            name = self._deliver(submitter, "835", text, now, payer_id)
-            self.state.mark_emitted([row_id for row_id, _ in rows])
-            paid = [i.claim.payer_claim_control_number for i in items]
-            record_payments(self.state, paid, trace, cycle)  # the EFT a 277 F1 names
-            out.append(
-                RemittanceFile(
-                    submitter, name, payer_id, npi, remit.payment.amount, trace, len(items)
-                )
-            )
+            # a cycle with more claims than one 835 carries is paid in several payments
+            for start in range(0, len(rows), REMIT_CLAIMS):
+                chunk = rows[start : start + REMIT_CLAIMS]
+                out.append(self._write_remittance(payer_id, submitter, npi, cycle, chunk, now))
         return out
+
+    def _write_remittance(
+        self,
+        payer_id: str,
+        submitter: str,
+        npi: str,
+        cycle: date,
+        rows: list[tuple[int, RemitItem]],
+        now: datetime,
+    ) -> RemittanceFile:
+        """One 835 (one payment, its own trace number) for ``rows``, delivered."""
+        payer = self.config.payers[payer_id]
+        items = [item for _, item in rows]
+        trace = f"{payer.icn_prefix}EFT{cycle:%Y%m%d}{self.state.next_value('trace'):06d}"
+        owed = self.state.balance(payer_id, submitter, npi)
+        remit, owed_after = remittance(payer, items[0].payee, items, cycle, trace, owed)
+        self.state.set_balance(payer_id, submitter, npi, owed_after)
+        envelope = Envelope(
+            sender_id=self.config.receiver_id,
+            receiver_id=submitter,
+            sender_code=payer_id,
+            receiver_code=submitter,
+        )
+        text = write_interchange(envelope, "HP", [transaction_835(remit)], self.control, now)
+        name = self._deliver(submitter, "835", text, now, payer_id)
+        self.state.mark_emitted([row_id for row_id, _ in rows])
+        paid = [i.claim.payer_claim_control_number for i in items]
+        record_payments(self.state, paid, trace, cycle)  # the EFT a 277 F1 names
+        return RemittanceFile(
+            submitter, name, payer_id, npi, remit.payment.amount, trace, len(items)
+        )
 
     # -- real time -------------------------------------------------------------------------
 

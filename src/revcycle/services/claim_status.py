@@ -84,6 +84,10 @@ DEFAULT_AFTER_DAYS = 30
 DEFAULT_REPEAT_DAYS = 7
 QUIET_STATES = ("submitted", "accepted")
 TRACE_SEQUENCE = "claim-status-trace"
+# Claims asked about in one 276 interchange of a batch sweep; a longer list goes in several.
+# Keeps each 276 and the 277 answering it a few MB, so neither side holds a month of claims
+# in memory at once.
+BATCH_CLAIMS = 2_000
 
 
 class StatusInquiryFailed(RevcycleError):
@@ -850,8 +854,9 @@ class SweepResult:
     asked: tuple[str, ...] = ()  # patient control numbers
     outcomes: Mapping[str, int] = field(default_factory=dict)  # outcome -> claims
     failed: tuple[tuple[str, str], ...] = ()  # (patient control number, error)
-    file_name: str | None = None
+    file_name: str | None = None  # a batch's (first) 276 file
     interchange_control_number: int | None = None
+    file_names: tuple[str, ...] = ()  # every 276 file of a batch, in order
 
 
 def sweep(
@@ -865,8 +870,9 @@ def sweep(
     lines: bool = True,
     limit: int | None = None,
 ) -> SweepResult:
-    """Ask about every quiet claim due: one by one in real time through ``sender``, or in one
-    276 batch through ``mailbox`` (its 277 is applied by the inbox)."""
+    """Ask about every quiet claim due: one by one in real time through ``sender``, or in 276
+    batches of at most ``BATCH_CLAIMS`` claims each through ``mailbox`` (their 277s are
+    applied by the inbox)."""
     ctx.require(WRITE_PATIENTS)
     if (sender is None) == (mailbox is None):
         raise ValueError("a sweep goes either in real time (sender) or in batch (mailbox)")
@@ -876,7 +882,17 @@ def sweep(
     if not due:
         return SweepResult("batch" if mailbox is not None else "realtime")
     if mailbox is not None:
-        return _batch(ctx, due, mailbox, store, lines=lines)
+        sent = [
+            _batch(ctx, due[i : i + BATCH_CLAIMS], mailbox, store, lines=lines)
+            for i in range(0, len(due), BATCH_CLAIMS)
+        ]
+        names = tuple(r.file_name for r in sent if r.file_name is not None)
+        return replace(
+            sent[0],
+            asked=tuple(pcn for r in sent for pcn in r.asked),
+            outcomes={"pending": sum(len(r.asked) for r in sent)},
+            file_names=names,
+        )
     assert sender is not None
     outcomes: dict[str, int] = {}
     failed: list[tuple[str, str]] = []
@@ -933,7 +949,7 @@ def _batch(
         store(uow).update_inquiries([replace(i, sent_at=now, attempts=1) for i in stored])
         uow.commit()
     pcns = tuple(q.patient_control_number for q in due)
-    return SweepResult("batch", pcns, {"pending": len(pcns)}, (), name, isa13)
+    return SweepResult("batch", pcns, {"pending": len(pcns)}, (), name, isa13, (name,))
 
 
 # ---- the inbox applier ------------------------------------------------------------------------

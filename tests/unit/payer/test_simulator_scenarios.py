@@ -179,3 +179,26 @@ def test_medicare_not_medically_necessary_with_abn_is_patient_liable(tmp_path: P
     c = rig.paid_claims()["ABN"][0]
     assert reasons(c) == [("PR", "50"), ("CO", "50")]
     assert c.patient_responsibility == Money("150.00")
+
+
+def test_a_cycle_with_more_claims_than_one_835_carries_is_paid_in_several(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revcycle.payer import simulator
+
+    monkeypatch.setattr(simulator, "REMIT_CLAIMS", 2)
+    rig = make_rig(tmp_path, delay_days=0)
+    pcns = [f"SPLIT{i}" for i in range(5)]
+    rig.upload_claims([claim(pcn) for pcn in pcns])
+    rig.sim.step(NOW)
+    remits = rig.remittances("SIMPPO")
+    assert [len(r.claims) for r in remits] == [2, 2, 1]
+    assert len({r.payment.trace_number for r in remits}) == 3  # three payments
+    assert all(remit_balances(r) for r in remits)
+    paid = rig.paid_claims("SIMPPO")
+    assert sorted(paid) == pcns and all(len(v) == 1 for v in paid.values())
+    assert Money.sum(r.payment.amount for r in remits) == Money.sum(
+        c.paid for r in remits for c in r.claims
+    )
+    rig.sim.step(LATER)  # nothing is paid twice
+    assert len(rig.remittances("SIMPPO")) == 3
