@@ -769,8 +769,9 @@ class ClaimRepository(_Scoped):
             rows,
         )
         ids = [r.id for r in result]
-        self.conn.execute(
-            insert(cl),
+        insert_rows(
+            self.conn,
+            cl,
             [
                 {
                     "practice_id": self.practice_id,
@@ -1074,8 +1075,9 @@ class ClaimRepository(_Scoped):
     def save_findings(self, claim_id: int, findings: Sequence[StoredFinding]) -> None:
         if not findings:
             return
-        self.conn.execute(
-            insert(tables.claim_findings),
+        insert_rows(
+            self.conn,
+            tables.claim_findings,
             [
                 {
                     "practice_id": self.practice_id,

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from revcycle.db import submission_tables as st
 from revcycle.db import tables
+from revcycle.db.bulk import insert_rows
 from revcycle.db.claim_status_tables import (
     claim_status_inquiries,
     claim_status_responses,
@@ -119,8 +120,8 @@ class StatusRepository:
         if not items:
             return []
         t = claim_status_inquiries
-        self.conn.execute(
-            insert(t), [{"practice_id": self.practice_id, **self._values(i)} for i in items]
+        insert_rows(
+            self.conn, t, [{"practice_id": self.practice_id, **self._values(i)} for i in items]
         )
         found = self.by_traces([i.trace for i in items])
         return [found[i.trace] for i in items]
@@ -198,8 +199,9 @@ class StatusRepository:
     def add_answers(self, answers: Sequence[StatusAnswer]) -> None:
         if not answers:
             return
-        self.conn.execute(
-            insert(claim_status_responses),
+        insert_rows(
+            self.conn,
+            claim_status_responses,
             [
                 {
                     "practice_id": self.practice_id,

@@ -226,8 +226,9 @@ class CobRepository:
             ).inserted_primary_key
             assert inserted is not None
             if rec.line_adjudications:
-                self.conn.execute(
-                    insert(pl),
+                insert_rows(
+                    self.conn,
+                    pl,
                     [_line_row(self.practice_id, inserted[0], la) for la in rec.line_adjudications],
                 )
 
@@ -339,8 +340,7 @@ class CobRepository:
             for rec, new_id in zip(records, ids, strict=True)
             for la in rec.line_adjudications
         ]
-        for start in range(0, len(lines), _CHUNK):  # JSON columns: not through COPY
-            self.conn.execute(insert(pl), lines[start : start + _CHUNK])
+        insert_rows(self.conn, pl, lines)
 
 
 _CHUNK = 5000

@@ -99,8 +99,9 @@ class SubmissionRepository:
         try:
             new_id = self.conn.execute(insert(t).values(row).returning(t.c.id)).scalar_one()
             if claims:
-                self.conn.execute(
-                    insert(st.submission_claims),
+                insert_rows(
+                    self.conn,
+                    st.submission_claims,
                     [
                         {
                             "practice_id": self.practice_id,
@@ -112,8 +113,9 @@ class SubmissionRepository:
                         for claim_id, pcn, st02 in claims
                     ],
                 )
-                self.conn.execute(
-                    insert(st.claims_in_flight),
+                insert_rows(
+                    self.conn,
+                    st.claims_in_flight,
                     [
                         {
                             "claim_id": claim_id,
@@ -499,8 +501,9 @@ class RemittanceRepository:
             .returning(t.c.id)
         ).scalar_one()
         if remittance.claims:
-            self.conn.execute(
-                insert(st.remittance_claims),
+            insert_rows(
+                self.conn,
+                st.remittance_claims,
                 [
                     {
                         "practice_id": self.practice_id,
