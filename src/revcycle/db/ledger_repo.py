@@ -5,6 +5,11 @@
 together. Entries are checked before they are written: each must balance overall and on every
 line (``Ledger.check``), so the tables never hold an unbalanced entry. Balances are
 ``SUM(amount)``; nothing stores a running balance.
+
+The reports' roll-up ``ledger_day_totals`` is written with the postings, in the same
+transaction: :func:`day_totals` sums the call's posting rows by (practice, account kind, party,
+effective date) and each key gets one new row. It is only ever appended to (no ``UPDATE``, no
+upsert), so concurrent posters never wait on each other's counter rows.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +28,7 @@ from sqlalchemy import Connection, and_, exists, false, insert, or_, select, tex
 from revcycle.db import tables
 from revcycle.db.bulk import insert_rows
 from revcycle.db.cob_tables import claim_cob_links
-from revcycle.db.ledger_tables import era_postings, journal_entries, postings
+from revcycle.db.ledger_tables import era_postings, journal_entries, ledger_day_totals, postings
 from revcycle.domain.coverage import ORDERS
 from revcycle.domain.ledger import (
     PATIENT,
@@ -40,6 +45,20 @@ from revcycle.domain.remittance import Remittance
 from revcycle.posting import BilledClaim, BilledLine
 from revcycle.services.era import EraIdentity
 from revcycle.services.ports import UnitOfWork
+
+_DAY_KEY = ("practice_id", "account_kind", "party", "effective_date")
+
+
+def day_totals(posting_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``ledger_day_totals`` rows of some ``postings`` rows: their amounts summed (as
+    ``Decimal``) by (practice, account kind, party, effective date), one row per key in first
+    seen order. A key whose amounts sum to zero keeps its row, so every key the postings have
+    is in the roll-up too (a month whose entries net to nothing still shows in a trend)."""
+    sums: dict[tuple[Any, ...], Decimal] = {}
+    for row in posting_rows:
+        key = tuple(row[k] for k in _DAY_KEY)
+        sums[key] = sums.get(key, Decimal(0)) + Decimal(row["amount"])
+    return [{**dict(zip(_DAY_KEY, key, strict=True)), "amount": s} for key, s in sums.items()]
 
 
 def _party_text(party: Party | None) -> str:
@@ -204,6 +223,7 @@ class LedgerRepository:
             ]
         insert_rows(self.conn, journal_entries, entry_rows)
         insert_rows(self.conn, postings, posting_rows)
+        insert_rows(self.conn, ledger_day_totals, day_totals(posting_rows))
 
     def entries_for_claim(self, practice_id: int, claim_id: str) -> list[JournalEntry]:
         j = journal_entries

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 
 from revcycle.db.denial_tables import denials
-from revcycle.db.ledger_tables import journal_entries, postings
+from revcycle.db.ledger_tables import journal_entries, ledger_day_totals, postings
 from revcycle.db.patient_billing_tables import patient_receipts
 from revcycle.db.tables import (
     claim_history,
@@ -58,6 +58,7 @@ from revcycle.services.ports import UnitOfWork
 
 je = journal_entries
 p = postings
+d = ledger_day_totals
 
 
 def _money(value: Any) -> Money:
@@ -110,13 +111,13 @@ class ReportRepository:
 
     def ledger_totals(self, start: date | None, end: date | None) -> dict[tuple[str, bool], Money]:
         """``SUM(amount)`` by (account kind, patient party) of the entries effective in the
-        range (debits positive)."""
-        is_patient = p.c.party == "patient"
+        range (debits positive), from the daily roll-up."""
+        is_patient = d.c.party == "patient"
         q = (
-            select(p.c.account_kind, is_patient.label("pat"), func.sum(p.c.amount))
+            select(d.c.account_kind, is_patient.label("pat"), func.sum(d.c.amount))
             .where(
-                p.c.practice_id == self.practice_id,
-                p.c.account_kind.in_(
+                d.c.practice_id == self.practice_id,
+                d.c.account_kind.in_(
                     [
                         "charges",
                         "contractual_adjustments",
@@ -126,18 +127,18 @@ class ReportRepository:
                         "write_offs",
                     ]
                 ),
-                *_between(p.c.effective_date, start, end),
+                *_between(d.c.effective_date, start, end),
             )
-            .group_by(p.c.account_kind, is_patient)
+            .group_by(d.c.account_kind, is_patient)
         )
         return {(k, bool(pat)): _money(s) for k, pat, s in self.conn.execute(q)}
 
     def credit_balances(self, on: date | None) -> Money:
         """Patient credit (unapplied money held for patients) at ``on``, positive."""
-        q = select(func.sum(p.c.amount)).where(
-            p.c.practice_id == self.practice_id,
-            p.c.account_kind == "patient_credit",
-            *_between(p.c.effective_date, None, on),
+        q = select(func.sum(d.c.amount)).where(
+            d.c.practice_id == self.practice_id,
+            d.c.account_kind == "patient_credit",
+            *_between(d.c.effective_date, None, on),
         )
         return -_money(self.conn.execute(q).scalar_one())
 
@@ -200,17 +201,17 @@ class ReportRepository:
         return {party: (int(n), _money(s)) for party, n, s in self.conn.execute(q)}
 
     def monthly_ledger(self, start: date | None, end: date | None) -> list[tuple[str, str, Money]]:
-        """(month, account kind, SUM(amount)) of charges and payments."""
-        month = self._month(p.c.effective_date)
+        """(month, account kind, SUM(amount)) of charges and payments, from the daily roll-up."""
+        month = self._month(d.c.effective_date)
         q = (
-            select(month, p.c.account_kind, func.sum(p.c.amount))
+            select(month, d.c.account_kind, func.sum(d.c.amount))
             .where(
-                p.c.practice_id == self.practice_id,
-                p.c.account_kind.in_(["charges", "insurance_payments", "patient_payments"]),
-                p.c.effective_date.is_not(None),
-                *_between(p.c.effective_date, start, end),
+                d.c.practice_id == self.practice_id,
+                d.c.account_kind.in_(["charges", "insurance_payments", "patient_payments"]),
+                d.c.effective_date.is_not(None),
+                *_between(d.c.effective_date, start, end),
             )
-            .group_by(month, p.c.account_kind)
+            .group_by(month, d.c.account_kind)
         )
         return [(m, k, _money(s)) for m, k, s in self.conn.execute(q)]
 
