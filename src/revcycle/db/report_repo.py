@@ -40,7 +40,12 @@ from sqlalchemy import (
 )
 
 from revcycle.db.denial_tables import denials
-from revcycle.db.ledger_tables import journal_entries, ledger_day_totals, postings
+from revcycle.db.ledger_tables import (
+    journal_entries,
+    ledger_day_totals,
+    postings,
+    receivable_day_totals,
+)
 from revcycle.db.patient_billing_tables import patient_receipts
 from revcycle.db.tables import (
     claim_history,
@@ -59,6 +64,7 @@ from revcycle.services.ports import UnitOfWork
 je = journal_entries
 p = postings
 d = ledger_day_totals
+r = receivable_day_totals
 
 
 def _money(value: Any) -> Money:
@@ -148,17 +154,17 @@ class ReportRepository:
 
         Balances are summed per claim first and only the claims still open are aged (a
         zero balance adds nothing to any bucket), so the charge dates are joined to the open
-        claims, not to every receivable posting."""
-        patient = [p.c.patient_id] if by_patient else []
-        balance = func.sum(p.c.amount)
+        claims, not to every receivable posting. The balances come from the receivable
+        roll-up (about two rows a claim), not from the postings (one a line and entry)."""
+        patient = [r.c.patient_id] if by_patient else []
+        balance = func.sum(r.c.amount)
         open_ = (
-            select(p.c.claim_id, p.c.party, *patient, balance.label("amount"))
+            select(r.c.claim_id, r.c.party, *patient, balance.label("amount"))
             .where(
-                p.c.practice_id == self.practice_id,
-                p.c.account_kind == "receivable",
-                *_between(p.c.effective_date, None, on),
+                r.c.practice_id == self.practice_id,
+                *_between(r.c.effective_date, None, on),
             )
-            .group_by(p.c.claim_id, p.c.party, *patient)
+            .group_by(r.c.claim_id, r.c.party, *patient)
             .having(balance != 0)
             .subquery()
         )

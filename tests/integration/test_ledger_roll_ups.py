@@ -1,9 +1,11 @@
-"""The reports' ledger roll-up (``ledger_day_totals``, migration 0017) on both databases.
+"""The reports' ledger roll-ups (``ledger_day_totals`` and ``receivable_day_totals``,
+migration 0017) on both databases.
 
-Whatever sequence of ``add_entries`` calls the ledger gets, the roll-up's ``SUM(amount)`` by
-(account kind, party, effective date) equals the postings' own, with the same keys (a key that
-nets to zero included); the migration's backfill gives the same sums from the postings a
-database already had, one row per key.
+Whatever sequence of ``add_entries`` calls the ledger gets, each roll-up's ``SUM(amount)`` by
+its key (account kind, party, effective date; claim, party, patient, effective date of the
+receivables) equals the postings' own, with the same keys (a key that nets to zero included);
+the migration's backfill gives the same sums from the postings a database already had, one row
+per key.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from sqlalchemy import Connection, func, select
 
 from revcycle.db import migrate
 from revcycle.db.engine import make_engine
-from revcycle.db.ledger_repo import LedgerRepository, day_totals
-from revcycle.db.ledger_tables import ledger_day_totals, postings
+from revcycle.db.ledger_repo import LedgerRepository, day_totals, receivable_totals
+from revcycle.db.ledger_tables import ledger_day_totals, postings, receivable_day_totals
 from revcycle.domain.ledger import PATIENT, Account, AccountKind, EntryKind, JournalEntry, Posting
 from revcycle.domain.ledger import Party as LedgerParty
 from revcycle.domain.money import Money
@@ -37,19 +39,30 @@ KINDS = (
 PARTIES = (None, PATIENT, LedgerParty.payer("SIMPPO"), LedgerParty.payer("SIMMCR"))
 DAYS = (None, date(2026, 3, 31), date(2026, 4, 1), date(2026, 6, 15))
 
-Sums = dict[tuple[str, str, date | None], Decimal]
+Sums = dict[tuple[Any, ...], Decimal]
+DAY_KEY = ("account_kind", "party", "effective_date")
+RECEIVABLE_KEY = ("claim_id", "party", "patient_id", "effective_date")
 
 
-def _sums(conn: Connection, table: Any, practice_id: int) -> Sums:
-    """``SUM(amount)`` by (account kind, party, effective date) of ``table`` in SQL."""
-    q = (
-        select(
-            table.c.account_kind, table.c.party, table.c.effective_date, func.sum(table.c.amount)
-        )
-        .where(table.c.practice_id == practice_id)
-        .group_by(table.c.account_kind, table.c.party, table.c.effective_date)
+def _sums(conn: Connection, table: Any, practice_id: int, key: Sequence[str] = DAY_KEY) -> Sums:
+    """``SUM(amount)`` by ``key`` of ``table`` in SQL (of its receivables for the postings and
+    the receivable key)."""
+    cols = [table.c[k] for k in key]
+    where = [table.c.practice_id == practice_id]
+    if key == RECEIVABLE_KEY and "account_kind" in table.c:
+        where.append(table.c.account_kind == "receivable")
+    q = select(*cols, func.sum(table.c.amount)).where(*where).group_by(*cols)
+    return {tuple(row[:-1]): Decimal(row[-1]) for row in conn.execute(q)}
+
+
+def _both(conn: Connection, practice_id: int) -> tuple[Sums, Sums]:
+    return _sums(conn, ledger_day_totals, practice_id), _sums(
+        conn, receivable_day_totals, practice_id, RECEIVABLE_KEY
     )
-    return {(k, party, day): Decimal(s) for k, party, day, s in conn.execute(q)}
+
+
+def _expected(conn: Connection, practice_id: int) -> tuple[Sums, Sums]:
+    return _sums(conn, postings, practice_id), _sums(conn, postings, practice_id, RECEIVABLE_KEY)
 
 
 @st.composite
@@ -61,12 +74,13 @@ def entries(draw: st.DrawFn, practice_id: str) -> JournalEntry:
         cents = draw(st.integers(min_value=-50_000_00, max_value=50_000_00))
         amount = Money(Decimal(cents) / 100)
         line = str(draw(st.integers(min_value=1, max_value=2)))
+        claim, patient = draw(st.sampled_from((("C1", "7"), ("C2", "7"), ("C3", "8"))))
         for sign in (amount, -amount):
             kind = draw(st.sampled_from(KINDS))
             party = draw(
                 st.sampled_from(PARTIES[1:] if kind is AccountKind.RECEIVABLE else PARTIES)
             )
-            account = Account(kind, practice_id, "7", "C1", line, party)
+            account = Account(kind, practice_id, patient, claim, line, party)
             legs.append(Posting(account, sign))
     return JournalEntry(
         kind=EntryKind.CHARGE, postings=tuple(legs), effective_date=draw(st.sampled_from(DAYS))
@@ -95,6 +109,12 @@ def test_day_totals_sums_each_key_once_and_keeps_zero_sums() -> None:
          "effective_date": d2, "amount": Decimal("5.00")},
     ]  # fmt: skip
     assert day_totals([]) == []
+    assert receivable_totals([{**r, "patient_id": "7"} for r in rows]) == [
+        {"practice_id": 1, "claim_id": "C1", "party": "payer:X", "patient_id": "7",
+         "effective_date": d1, "amount": Decimal("100.30")},
+        {"practice_id": 1, "claim_id": "C1", "party": "payer:X", "patient_id": "7",
+         "effective_date": d2, "amount": Decimal("5.00")},
+    ]  # fmt: skip
 
 
 @settings(
@@ -116,11 +136,11 @@ def test_roll_up_sums_equal_the_postings_after_any_add_entries_calls(
             repo = LedgerRepository(conn)
             for call in calls:
                 repo.add_entries(pid, call, TODAY)
-            expected = _sums(conn, postings, pid)
-            assert _sums(conn, ledger_day_totals, pid) == expected
+            expected = _expected(conn, pid)
+            assert _both(conn, pid) == expected
             n_rows = conn.execute(select(func.count()).select_from(ledger_day_totals)).scalar_one()
             # one row per key per call, never more
-            assert len(expected) <= n_rows <= sum(
+            assert len(expected[0]) <= n_rows <= sum(
                 len({(p.account.kind, str(p.account.party or ""), e.effective_date)
                      for e in call for p in e.postings})
                 for call in calls
@@ -160,16 +180,21 @@ def test_the_migration_backfills_the_roll_up_from_the_postings(
                 TODAY,
             )
             repo.add_entries(pid, [entry("-120.30", date(2026, 4, 1), AccountKind.CHARGES)], TODAY)
-            before = _sums(conn, ledger_day_totals, pid)
+            before = _both(conn, pid)
         migrate.downgrade(eng, "0016")
         migrate.upgrade(eng)
         with eng.connect() as conn:
-            assert _sums(conn, postings, pid) == before
-            backfilled = _sums(conn, ledger_day_totals, pid)
-            n_rows = conn.execute(select(func.count()).select_from(ledger_day_totals)).scalar_one()
-        assert backfilled == before
-        assert backfilled[("receivable", "payer:SIMPPO", date(2026, 4, 1))] == Decimal("0.00")
-        assert backfilled[("insurance_payments", "", date(2026, 5, 2))] == Decimal("75.55")
-        assert n_rows == len(backfilled) == 6  # one row per key, where add_entries wrote 10
+            assert _expected(conn, pid) == before
+            days, receivables = _both(conn, pid)
+            n_days, n_receivables = (
+                conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (ledger_day_totals, receivable_day_totals)
+            )
+        assert (days, receivables) == before
+        assert days[("receivable", "payer:SIMPPO", date(2026, 4, 1))] == Decimal("0.00")
+        assert days[("insurance_payments", "", date(2026, 5, 2))] == Decimal("75.55")
+        assert receivables[("C1", "payer:SIMPPO", "7", date(2026, 5, 2))] == Decimal("-75.55")
+        # one row per key, where add_entries wrote 10 and 5
+        assert (n_days, n_receivables) == (len(days), len(receivables)) == (6, 3)
     finally:
         eng.dispose()
