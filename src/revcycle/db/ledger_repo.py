@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, exists, false, insert, or_, select, text, update
@@ -59,10 +60,10 @@ _RECEIVABLE_KEY = ("practice_id", "claim_id", "party", "patient_id", "effective_
 
 
 def _summed(rows: Iterable[Mapping[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
-    sums: dict[tuple[Any, ...], Decimal] = {}
+    sums: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    key_of = itemgetter(*key)
     for row in rows:
-        k = tuple(row[c] for c in key)
-        sums[k] = sums.get(k, Decimal(0)) + Decimal(row["amount"])
+        sums[key_of(row)] += Decimal(row["amount"])
     return [{**dict(zip(key, k, strict=True)), "amount": s} for k, s in sums.items()]
 
 
