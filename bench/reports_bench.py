@@ -5,7 +5,8 @@ Target (issue 10): ``services.reports.kpis`` over 1,000,000 claim lines in < 2 s
 A practice is set up as in ``claims_bench`` (one real encounter and claim give the foreign
 keys), then 250,000 claims of 4 lines each are loaded with COPY (``db.bulk.insert_rows``, not
 timed): encounters and their lines, claims and claim lines, the charge entries (2 postings a
-line), an 835 payment entry for 85% of the claims (payment, contractual and receivable a line),
+line), an 835 payment entry for 85% of the claims (payment, contractual and receivable a line)
+with the ledger's roll-up rows of each chunk's postings (as ``add_entries`` writes them),
 a ``submitted`` history row per claim and a denial for 10% of them, then ``VACUUM ANALYZE`` (what
 autovacuum does after a bulk load). Then ``kpis`` is timed over all dates and over one month,
 after one warm-up run.
@@ -42,7 +43,13 @@ def load(ctx: Any, engine: Any, n_claims: int) -> None:
 
     from revcycle.db.bulk import insert_rows
     from revcycle.db.denial_tables import denials
-    from revcycle.db.ledger_tables import journal_entries, postings
+    from revcycle.db.ledger_repo import roll_up_rows
+    from revcycle.db.ledger_tables import (
+        journal_entries,
+        ledger_day_totals,
+        postings,
+        receivable_day_totals,
+    )
     from revcycle.db.tables import claim_history, claim_lines, claims, encounter_lines, encounters
     from revcycle.services.claims import create_claims
 
@@ -146,6 +153,9 @@ def load(ctx: Any, engine: Any, n_claims: int) -> None:
             insert_rows(conn, claim_lines, rows["cll"])
             insert_rows(conn, journal_entries, rows["je"])
             insert_rows(conn, postings, rows["p"])
+            # What LedgerRepository.add_entries writes with them: a chunk is one call's worth.
+            for table, roll_up in roll_up_rows(rows["p"]):
+                insert_rows(conn, table, roll_up)
             insert_rows(conn, claim_history, rows["h"])
             insert_rows(conn, denials, rows["d"])
     # What autovacuum does to a live database after a bulk load (it is off on the test server):
@@ -156,8 +166,13 @@ def load(ctx: Any, engine: Any, n_claims: int) -> None:
     with engine.begin() as conn:
         lines = conn.execute(select(func.count()).select_from(claim_lines)).scalar_one()
         n_postings = conn.execute(select(func.count()).select_from(postings)).scalar_one()
-    print(f"PostgreSQL: {lines:,} claim lines, {n_postings:,} postings loaded with COPY in "
-          f"{time.perf_counter() - t0:.0f} s (not timed)", flush=True)  # fmt: skip
+        n_days, n_recv = (
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (ledger_day_totals, receivable_day_totals)
+        )
+    print(f"PostgreSQL: {lines:,} claim lines, {n_postings:,} postings (roll-ups: {n_days:,} "
+          f"ledger_day_totals, {n_recv:,} receivable_day_totals rows) "
+          f"loaded with COPY in {time.perf_counter() - t0:.0f} s (not timed)", flush=True)  # fmt: skip
 
 
 def kpi_bench(url: str, n_claims: int) -> None:

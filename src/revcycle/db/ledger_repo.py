@@ -5,6 +5,13 @@
 together. Entries are checked before they are written: each must balance overall and on every
 line (``Ledger.check``), so the tables never hold an unbalanced entry. Balances are
 ``SUM(amount)``; nothing stores a running balance.
+
+The reports' roll-ups are written with the postings, in the same transaction
+(:func:`roll_up_rows`): ``ledger_day_totals`` gets one new row per (practice, account kind,
+party, effective date) of the call's postings with their sum (:func:`day_totals`),
+``receivable_day_totals`` one per (practice, claim, party, patient, effective date) of its
+receivable postings (:func:`receivable_totals`). They are only ever appended to (no
+``UPDATE``, no upsert), so concurrent posters never wait on each other's counter rows.
 """
 
 from __future__ import annotations
@@ -12,18 +19,25 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, false, insert, or_, select, text, update
+from sqlalchemy import Connection, Table, and_, exists, false, insert, or_, select, text, update
 
 from revcycle.db import tables
 from revcycle.db.bulk import insert_rows
 from revcycle.db.cob_tables import claim_cob_links
-from revcycle.db.ledger_tables import era_postings, journal_entries, postings
+from revcycle.db.ledger_tables import (
+    era_postings,
+    journal_entries,
+    ledger_day_totals,
+    postings,
+    receivable_day_totals,
+)
 from revcycle.domain.coverage import ORDERS
 from revcycle.domain.ledger import (
     PATIENT,
@@ -40,6 +54,44 @@ from revcycle.domain.remittance import Remittance
 from revcycle.posting import BilledClaim, BilledLine
 from revcycle.services.era import EraIdentity
 from revcycle.services.ports import UnitOfWork
+
+_DAY_KEY = ("practice_id", "account_kind", "party", "effective_date")
+_RECEIVABLE_KEY = ("practice_id", "claim_id", "party", "patient_id", "effective_date")
+
+
+def _summed(rows: Iterable[Mapping[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
+    sums: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    key_of = itemgetter(*key)
+    for row in rows:
+        sums[key_of(row)] += Decimal(row["amount"])
+    return [{**dict(zip(key, k, strict=True)), "amount": s} for k, s in sums.items()]
+
+
+def day_totals(posting_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``ledger_day_totals`` rows of some ``postings`` rows: their amounts summed (as
+    ``Decimal``) by (practice, account kind, party, effective date), one row per key in first
+    seen order. A key whose amounts sum to zero keeps its row, so every key the postings have
+    is in the roll-up too (a month whose entries net to nothing still shows in a trend)."""
+    return _summed(posting_rows, _DAY_KEY)
+
+
+def receivable_totals(posting_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``receivable_day_totals`` rows of some ``postings`` rows: the receivable ones summed
+    by (practice, claim, party, patient, effective date), zero sums kept as in
+    :func:`day_totals`."""
+    return _summed((r for r in posting_rows if r["account_kind"] == "receivable"), _RECEIVABLE_KEY)
+
+
+def roll_up_rows(
+    posting_rows: Sequence[Mapping[str, Any]],
+) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """What the reports' roll-ups get for ``posting_rows`` inserted in one go: (table, rows)
+    for each of them. The ledger writes these with its postings; a bulk loader that writes
+    postings itself must write them too."""
+    return [
+        (ledger_day_totals, day_totals(posting_rows)),
+        (receivable_day_totals, receivable_totals(posting_rows)),
+    ]
 
 
 def _party_text(party: Party | None) -> str:
@@ -204,6 +256,8 @@ class LedgerRepository:
             ]
         insert_rows(self.conn, journal_entries, entry_rows)
         insert_rows(self.conn, postings, posting_rows)
+        for table, rows in roll_up_rows(posting_rows):
+            insert_rows(self.conn, table, rows)
 
     def entries_for_claim(self, practice_id: int, claim_id: str) -> list[JournalEntry]:
         j = journal_entries

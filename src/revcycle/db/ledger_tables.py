@@ -10,6 +10,16 @@
   its sender, control numbers and trace numbers (the idempotency key of a posted file), its
   status (``posted`` / ``rejected``) and the JSON summary. It is written in the transaction
   that posts the file's entries, so a file is either fully posted and recorded, or neither.
+- ``ledger_day_totals`` (migration 0017): a roll-up of ``postings`` for the reports, one row per
+  (account kind, party, effective date) per ``add_entries`` call holding the call's
+  ``SUM(amount)`` for that key. Rows are only ever inserted, in the transaction that inserts the
+  postings, never updated: two workers posting at once each add their own rows instead of
+  waiting on one counter row, and a key's total is ``SUM(amount)`` over its rows, the same as
+  over its postings.
+- ``receivable_day_totals`` (migration 0017): the same for the receivable postings alone, by
+  (claim, party, patient, effective date): a claim's open balance by party at a date (the A/R
+  aging) from about two rows a claim (its charge day and its payment day) instead of one
+  posting per line and entry.
 """
 
 from __future__ import annotations
@@ -89,6 +99,48 @@ postings = Table(
         "ix_postings_report_by_claim",
         "practice_id",
         "account_kind",
+        "claim_id",
+        "party",
+        "effective_date",
+        "patient_id",
+        "amount",
+    ),
+)
+
+ledger_day_totals = Table(
+    "ledger_day_totals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("practice_id", Id, ForeignKey("practices.id"), nullable=False),
+    Column("account_kind", String(32), nullable=False),
+    Column("party", String(90), nullable=False),
+    Column("effective_date", Date, nullable=True),
+    Column("amount", Amount, nullable=False),
+    # Covering, as ix_postings_report_by_date: an account's totals over a date range.
+    Index(
+        "ix_ledger_day_totals_report",
+        "practice_id",
+        "account_kind",
+        "effective_date",
+        "party",
+        "amount",
+    ),
+)
+
+receivable_day_totals = Table(
+    "receivable_day_totals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("practice_id", Id, ForeignKey("practices.id"), nullable=False),
+    Column("claim_id", String(40), nullable=False),
+    Column("party", String(90), nullable=False),
+    Column("patient_id", String(40), nullable=False),
+    Column("effective_date", Date, nullable=True),
+    Column("amount", Amount, nullable=False),
+    # Covering, as ix_postings_report_by_claim: balances per claim and party at a date.
+    Index(
+        "ix_receivable_day_totals_report",
+        "practice_id",
         "claim_id",
         "party",
         "effective_date",
