@@ -484,3 +484,36 @@ def test_work_item_batch_writes_equal_the_single_ones(billing) -> None:
             [(a.id or 0, now, "me", "closed", "done"), (b.id or 0, now, "me", "opened", None)]
         )
         uow.commit()
+
+
+def test_claim_batch_updates_equal_the_single_ones_across_chunks(billing, monkeypatch) -> None:
+    from revcycle.db import charges_repo
+
+    monkeypatch.setattr(charges_repo, "_UPDATE_CHUNK", 2)  # three statements for five claims
+    ctx = billing.ctx
+    for day in ("2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05"):
+        charges.enter_charges(ctx, billing.encounter(patient=billing.self_pt, dos_from=day))
+    made = claims.create_claims(ctx)
+    assert len(made) == 5
+    changed = [
+        replace(c, status="ready", payer_claim_number=None, first_pass_clean=None, scrub_runs=1)
+        if i % 2
+        else replace(
+            c,
+            status="submitted",
+            payer_claim_number=f"ICN{i}",
+            first_pass_clean=bool(i % 3),
+            scrub_runs=i + 2,
+        )
+        for i, c in enumerate(made)
+    ]
+    with ctx.uow() as uow:
+        uow.claims.update_many(changed)
+        uow.commit()
+    with ctx.uow() as uow:
+        got = [uow.claims.get(c.id or 0) for c in made]
+    assert [(g.status, g.payer_claim_number, g.first_pass_clean, g.scrub_runs) for g in got] == [
+        (c.status, c.payer_claim_number, c.first_pass_clean, c.scrub_runs) for c in changed
+    ]
+    with ctx.uow() as uow, pytest.raises(Exception, match="claim"):
+        uow.claims.update_many([replace(made[0], id=10**9)])
