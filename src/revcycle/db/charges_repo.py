@@ -777,11 +777,7 @@ class ClaimRepository(_Scoped):
             }
             for claim in claims
         ]
-        result = self.conn.execute(
-            insert(c).returning(c.c.id, c.c.patient_control_number, sort_by_parameter_order=True),
-            rows,
-        )
-        ids = [r.id for r in result]
+        ids = insert_with_ids(self.conn, c, rows)
         insert_rows(
             self.conn,
             cl,
