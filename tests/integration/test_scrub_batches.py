@@ -515,5 +515,14 @@ def test_claim_batch_updates_equal_the_single_ones_across_chunks(billing, monkey
     assert [(g.status, g.payer_claim_number, g.first_pass_clean, g.scrub_runs) for g in got] == [
         (c.status, c.payer_claim_number, c.first_pass_clean, c.scrub_runs) for c in changed
     ]
+    # every claim of a statement without a control number or a scrub verdict: NULL columns
+    cleared = [replace(c, payer_claim_number=None, first_pass_clean=None) for c in changed]
+    with ctx.uow() as uow:
+        uow.claims.update_many(cleared)
+        uow.commit()
+    with ctx.uow() as uow:
+        got = [uow.claims.get(c.id or 0) for c in made]
+    assert {(g.payer_claim_number, g.first_pass_clean) for g in got} == {(None, None)}
+    assert [g.scrub_runs for g in got] == [c.scrub_runs for c in changed]
     with ctx.uow() as uow, pytest.raises(Exception, match="claim"):
         uow.claims.update_many([replace(made[0], id=10**9)])

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    cast,
     column,
     func,
     insert,
@@ -1068,11 +1069,13 @@ class ClaimRepository(_Scoped):
                 self.conn.execute(
                     update(c)
                     .where(c.c.practice_id == self.practice_id, c.c.id == v.c.id)
-                    .values(
-                        status=v.c.status,
-                        payer_claim_number=v.c.payer_claim_number,
-                        first_pass_clean=v.c.first_pass_clean,
-                        scrub_runs=v.c.scrub_runs,
+                    .values(  # cast: a VALUES column of NULLs only would be text
+                        status=cast(v.c.status, c.c.status.type),
+                        payer_claim_number=cast(
+                            v.c.payer_claim_number, c.c.payer_claim_number.type
+                        ),
+                        first_pass_clean=cast(v.c.first_pass_clean, c.c.first_pass_clean.type),
+                        scrub_runs=cast(v.c.scrub_runs, c.c.scrub_runs.type),
                         updated_at=now,
                     )
                 )
