@@ -487,9 +487,9 @@ def test_work_item_batch_writes_equal_the_single_ones(billing) -> None:
 
 
 def test_claim_batch_updates_equal_the_single_ones_across_chunks(billing, monkeypatch) -> None:
-    from revcycle.db import charges_repo
+    from revcycle.db import bulk
 
-    monkeypatch.setattr(charges_repo, "_UPDATE_CHUNK", 2)  # three statements for five claims
+    monkeypatch.setattr(bulk, "UPDATE_CHUNK", 2)  # three statements for five claims
     ctx = billing.ctx
     for day in ("2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05"):
         charges.enter_charges(ctx, billing.encounter(patient=billing.self_pt, dos_from=day))

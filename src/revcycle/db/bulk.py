@@ -21,12 +21,26 @@ from operator import itemgetter
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, Connection, Table, func, insert, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Table,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.exc import IntegrityError
 
 COPY_THRESHOLD = 200  # below this, a plain INSERT costs less than setting up COPY
 RETURNING_CHUNK = 500  # rows a multi-row INSERT ... RETURNING (SQLite limits its parameters)
 SQLITE_MAX_PARAMETERS = 32_000  # SQLite (3.32 and later) binds at most 32,766 per statement
+UPDATE_CHUNK = 1_000  # rows a PostgreSQL UPDATE ... FROM (VALUES ...) carries
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -153,3 +167,41 @@ def insert_with_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any
         row["id"] = new_id
     insert_rows(conn, table, rows)
     return ids
+
+
+def update_rows(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    where: Sequence[ColumnElement[bool]] = (),
+    fixed: Mapping[str, Any] | None = None,
+) -> None:
+    """Update the rows of ``table`` whose ``id`` is each row's ``"id"`` (and that match
+    ``where``), setting the row's other keys, plus ``fixed`` (the same for every row).
+
+    On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per ``UPDATE_CHUNK`` rows, planned
+    once rather than once a row; each value is cast to its column's type, since a VALUES
+    column holding only NULLs would be read as text. Elsewhere one statement executed for each
+    row."""
+    if not rows:
+        return
+    keys = [k for k in rows[0] if k != "id"]
+    extra = dict(fixed or {})
+    if conn.dialect.name == "postgresql":
+        for start in range(0, len(rows), UPDATE_CHUNK):
+            chunk = rows[start : start + UPDATE_CHUNK]
+            v = values(*(column(k, table.c[k].type) for k in ("id", *keys)), name="v").data(
+                [tuple(row[k] for k in ("id", *keys)) for row in chunk]
+            )
+            conn.execute(
+                update(table)
+                .where(*where, table.c.id == v.c.id)
+                .values({**{k: cast(v.c[k], table.c[k].type) for k in keys}, **extra})
+            )
+        return
+    conn.execute(
+        update(table)
+        .where(*where, table.c.id == bindparam("b_id"))
+        .values({**{k: bindparam(f"b_{k}") for k in keys}, **extra}),
+        [{f"b_{k}": value for k, value in row.items()} for row in rows],
+    )

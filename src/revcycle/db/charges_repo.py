@@ -14,19 +14,15 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
-    bindparam,
-    cast,
-    column,
     func,
     insert,
     select,
     update,
-    values,
 )
 from sqlalchemy.exc import IntegrityError
 
 from revcycle.db import tables
-from revcycle.db.bulk import insert_rows, insert_with_ids
+from revcycle.db.bulk import insert_rows, insert_with_ids, update_rows
 from revcycle.domain.authorization import Authorization
 from revcycle.domain.claim_record import ClaimEvent, ClaimLineRecord, ClaimRecord, StoredFinding
 from revcycle.domain.encounter import Diagnosis, Encounter, Institutional, ServiceLine
@@ -35,8 +31,6 @@ from revcycle.domain.fees import Contract, FeeEntry
 from revcycle.domain.money import Money
 from revcycle.domain.workqueue import WorkItem
 from revcycle.services.ports import BilledLine, Clock, EncounterLineKey, ServiceInfo
-
-_UPDATE_CHUNK = 1_000  # claims a set-based UPDATE carries (5 parameters each)
 
 _CHUNK = 500  # ids per IN list (SQLite limits the parameters of a statement)
 # ids per IN list when loading the lines of many encounters or claims at once: under SQLite's
@@ -1042,64 +1036,26 @@ class ClaimRepository(_Scoped):
         return out
 
     def update_many(self, claims: Sequence[ClaimRecord]) -> None:
-        """``update`` for several claims: on PostgreSQL one ``UPDATE ... FROM (VALUES ...)``
-        per thousand claims (planned once, not once a claim), elsewhere one statement
-        executed for each."""
+        """``update`` for several claims (``db.bulk.update_rows``)."""
         if not claims:
             return
         c = tables.claims
         _require_all(self.conn, c, self.practice_id, [claim.id for claim in claims], "claim")
-        now = self.clock.now()
-        if self.conn.dialect.name == "postgresql":
-            for start in range(0, len(claims), _UPDATE_CHUNK):
-                chunk = claims[start : start + _UPDATE_CHUNK]
-                v = values(
-                    column("id", c.c.id.type),
-                    column("status", c.c.status.type),
-                    column("payer_claim_number", c.c.payer_claim_number.type),
-                    column("first_pass_clean", c.c.first_pass_clean.type),
-                    column("scrub_runs", c.c.scrub_runs.type),
-                    name="v",
-                ).data(
-                    [
-                        (k.id, k.status, k.payer_claim_number, k.first_pass_clean, k.scrub_runs)
-                        for k in chunk
-                    ]
-                )
-                self.conn.execute(
-                    update(c)
-                    .where(c.c.practice_id == self.practice_id, c.c.id == v.c.id)
-                    .values(  # cast: a VALUES column of NULLs only would be text
-                        status=cast(v.c.status, c.c.status.type),
-                        payer_claim_number=cast(
-                            v.c.payer_claim_number, c.c.payer_claim_number.type
-                        ),
-                        first_pass_clean=cast(v.c.first_pass_clean, c.c.first_pass_clean.type),
-                        scrub_runs=cast(v.c.scrub_runs, c.c.scrub_runs.type),
-                        updated_at=now,
-                    )
-                )
-            return
-        self.conn.execute(
-            update(c)
-            .where(c.c.practice_id == self.practice_id, c.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("b_status"),
-                payer_claim_number=bindparam("b_payer_claim_number"),
-                first_pass_clean=bindparam("b_first_pass_clean"),
-                scrub_runs=bindparam("b_scrub_runs"),
-                updated_at=now,
-            ),
+        update_rows(
+            self.conn,
+            c,
             [
                 {
-                    "b_id": claim.id,
-                    "b_status": claim.status,
-                    "b_payer_claim_number": claim.payer_claim_number,
-                    "b_first_pass_clean": claim.first_pass_clean,
-                    "b_scrub_runs": claim.scrub_runs,
+                    "id": claim.id,
+                    "status": claim.status,
+                    "payer_claim_number": claim.payer_claim_number,
+                    "first_pass_clean": claim.first_pass_clean,
+                    "scrub_runs": claim.scrub_runs,
                 }
                 for claim in claims
             ],
+            where=[c.c.practice_id == self.practice_id],
+            fixed={"updated_at": self.clock.now()},
         )
 
     def add_event(self, claim_id: int, event: ClaimEvent) -> None:
@@ -1262,33 +1218,27 @@ class WorkQueueRepository(_Scoped):
         return _item_from(r)
 
     def update_many(self, items: Sequence[WorkItem]) -> None:
-        """``update`` for several items in one statement (executed for each)."""
+        """``update`` for several items (``db.bulk.update_rows``)."""
         if not items:
             return
         t = tables.work_items
         _require_all(self.conn, t, self.practice_id, [item.id for item in items], "work item")
-        self.conn.execute(
-            update(t)
-            .where(t.c.practice_id == self.practice_id, t.c.id == bindparam("b_id"))
-            .values(
-                reason=bindparam("b_reason"),
-                priority=bindparam("b_priority"),
-                status=bindparam("b_status"),
-                owner=bindparam("b_owner"),
-                due=bindparam("b_due"),
-                updated_at=self.clock.now(),
-            ),
+        update_rows(
+            self.conn,
+            t,
             [
                 {
-                    "b_id": item.id,
-                    "b_reason": item.reason[:400],
-                    "b_priority": item.priority,
-                    "b_status": item.status,
-                    "b_owner": item.owner,
-                    "b_due": item.due,
+                    "id": item.id,
+                    "reason": item.reason[:400],
+                    "priority": item.priority,
+                    "status": item.status,
+                    "owner": item.owner,
+                    "due": item.due,
                 }
                 for item in items
             ],
+            where=[t.c.practice_id == self.practice_id],
+            fixed={"updated_at": self.clock.now()},
         )
 
     def add_events(self, events: Sequence[tuple[int, datetime, str, str, str | None]]) -> None:

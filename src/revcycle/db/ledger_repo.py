@@ -63,7 +63,7 @@ def _summed(rows: Iterable[Mapping[str, Any]], key: tuple[str, ...]) -> list[dic
     sums: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     key_of = itemgetter(*key)
     for row in rows:
-        sums[key_of(row)] += Decimal(row["amount"])
+        sums[key_of(row)] += row["amount"]  # Decimal: a float would raise here
     return [{**dict(zip(key, k, strict=True)), "amount": s} for k, s in sums.items()]
 
 
