@@ -28,19 +28,18 @@ from sqlalchemy import (
     Table,
     bindparam,
     cast,
-    column,
     func,
     insert,
     select,
     update,
-    values,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 COPY_THRESHOLD = 200  # below this, a plain INSERT costs less than setting up COPY
 RETURNING_CHUNK = 500  # rows a multi-row INSERT ... RETURNING (SQLite limits its parameters)
 SQLITE_MAX_PARAMETERS = 32_000  # SQLite (3.32 and later) binds at most 32,766 per statement
-UPDATE_CHUNK = 1_000  # rows a PostgreSQL UPDATE ... FROM (VALUES ...) carries
+UPDATE_CHUNK = 5_000  # rows a PostgreSQL UPDATE ... FROM unnest(...) carries
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -179,24 +178,32 @@ def update_rows(
     """Update the rows of ``table`` whose ``id`` is each row's ``"id"`` (and that match
     ``where``), setting the row's other keys, plus ``fixed`` (the same for every row).
 
-    On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per ``UPDATE_CHUNK`` rows, planned
-    once rather than once a row; each value is cast to its column's type, since a VALUES
-    column holding only NULLs would be read as text. Elsewhere one statement executed for each
-    row."""
+    On PostgreSQL one ``UPDATE ... FROM unnest(ids, column1, ...)`` per ``UPDATE_CHUNK``
+    rows: each column's values travel as one array parameter cast to the column's type (an
+    all-NULL column too), so the statement text is the same for every chunk (compiled once,
+    cached) and neither SQLAlchemy nor psycopg converts a statement of thousands of
+    placeholders, which is what a ``VALUES`` list cost. Elsewhere one statement executed for
+    each row."""
     if not rows:
         return
     keys = [k for k in rows[0] if k != "id"]
     extra = dict(fixed or {})
     if conn.dialect.name == "postgresql":
+        names = ("id", *keys)
         for start in range(0, len(rows), UPDATE_CHUNK):
             chunk = rows[start : start + UPDATE_CHUNK]
-            v = values(*(column(k, table.c[k].type) for k in ("id", *keys)), name="v").data(
-                [tuple(row[k] for k in ("id", *keys)) for row in chunk]
-            )
+            arrays = [
+                cast(
+                    bindparam(f"u_{k}", [row[k] for row in chunk], type_=ARRAY(table.c[k].type)),
+                    ARRAY(table.c[k].type),
+                )
+                for k in names
+            ]
+            v = func.unnest(*arrays).table_valued(*names).render_derived(name="v")
             conn.execute(
                 update(table)
                 .where(*where, table.c.id == v.c.id)
-                .values({**{k: cast(v.c[k], table.c[k].type) for k in keys}, **extra})
+                .values({**{k: v.c[k] for k in keys}, **extra})
             )
         return
     conn.execute(
