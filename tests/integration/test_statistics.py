@@ -1,7 +1,6 @@
-"""A batch job's upkeep of PostgreSQL tables: planner statistics kept current
-(``db.engine.analyze_stale``: the tables grown past the threshold since their last ANALYZE
-are analyzed, and only those) and old row versions vacuumed (``db.engine.vacuum_stale``: the
-tables with more dead versions than autovacuum would leave). On SQLite nothing is done."""
+"""Planner statistics kept current during a batch job (``db.engine.analyze_stale``): on
+PostgreSQL the tables grown past the threshold since their last ANALYZE are analyzed, and only
+those; on SQLite nothing is done."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, text
 
-from revcycle.db.engine import analyze_stale, vacuum_stale
+from revcycle.db.engine import analyze_stale
 
 META = MetaData()
 ITEMS = Table(
@@ -69,37 +68,3 @@ def test_postgresql_sessions_cost_random_reads_as_ssds_do_and_plan_each_executio
     with engine.connect() as conn:
         assert conn.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
         assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
-
-
-def _dead_rows(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                text(
-                    "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'stats_test_items'"
-                )
-            ).scalar_one()
-        )
-
-
-def test_tables_full_of_old_row_versions_are_vacuumed(engine: Engine, items: Table) -> None:
-    if engine.dialect.name != "postgresql":
-        _load(engine, 500)
-        assert vacuum_stale(engine) == []
-        return
-    _load(engine, 1_000)
-    vacuum_stale(engine)  # whatever the fresh database held
-    with engine.begin() as conn:  # 100 rows changed: under the threshold (50 + 200)
-        conn.execute(text("UPDATE stats_test_items SET name = name || '+' WHERE id <= 100"))
-        conn.execute(text("SELECT pg_stat_force_next_flush()"))
-    analyze_stale(engine)  # the row count the threshold is taken from
-    assert "stats_test_items" not in vacuum_stale(engine)
-    with engine.begin() as conn:  # every row updated: 1,100 dead versions
-        conn.execute(text("UPDATE stats_test_items SET name = name || '+'"))
-        conn.execute(text("SELECT pg_stat_force_next_flush()"))
-    assert _dead_rows(engine) >= 1_000
-    assert "stats_test_items" in vacuum_stale(engine)
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_stat_force_next_flush()"))
-    assert _dead_rows(engine) == 0
-    assert "stats_test_items" not in vacuum_stale(engine)

@@ -104,7 +104,7 @@ def run_demo(
     from revcycle.cli.gc_policy import BatchCollector
     from revcycle.config import clock_from_env
     from revcycle.db.appeal_repo import action_store
-    from revcycle.db.engine import analyze_stale, refresh_statistics, vacuum_stale
+    from revcycle.db.engine import analyze_stale, refresh_statistics
     from revcycle.services.claim_fixes import fix_held
     from revcycle.services.claims import create_claims
     from revcycle.services.clock import FixedClock
@@ -135,7 +135,6 @@ def run_demo(
     collector = BatchCollector()
 
     def tick() -> None:
-        vacuum_stale(engine)  # claims are updated at each step: their old versions go
         analyze_stale(engine)
         collector.checkpoint()
 
