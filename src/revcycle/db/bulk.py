@@ -25,6 +25,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    String,
     Table,
     bindparam,
     cast,
@@ -190,12 +191,20 @@ def update_rows(
     extra = dict(fixed or {})
     if conn.dialect.name == "postgresql":
         names = ("id", *keys)
+
+        def _unsized(key: str) -> Any:
+            """The column's type without its length: an explicit cast to ``VARCHAR(n)`` would
+            cut a longer value silently, while assigning it to the column raises, as a single
+            ``UPDATE`` does."""
+            kind = table.c[key].type
+            return String() if isinstance(kind, String) and kind.length else kind
+
         for start in range(0, len(rows), UPDATE_CHUNK):
             chunk = rows[start : start + UPDATE_CHUNK]
             arrays = [
                 cast(
-                    bindparam(f"u_{k}", [row[k] for row in chunk], type_=ARRAY(table.c[k].type)),
-                    ARRAY(table.c[k].type),
+                    bindparam(f"u_{k}", [row[k] for row in chunk], type_=ARRAY(_unsized(k))),
+                    ARRAY(_unsized(k)),
                 )
                 for k in names
             ]
