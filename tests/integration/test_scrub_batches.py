@@ -529,13 +529,15 @@ def test_claim_batch_updates_equal_the_single_ones_across_chunks(billing, monkey
 
 
 def test_a_batch_update_refuses_a_value_too_long_for_its_column(billing) -> None:
+    from sqlalchemy.exc import DataError
+
     ctx = billing.ctx
     charges.enter_charges(ctx, billing.encounter(patient=billing.self_pt, dos_from="2026-05-01"))
     made = claims.create_claims(ctx)
     with ctx.uow() as uow:
         if uow.engine.dialect.name != "postgresql":
             pytest.skip("SQLite does not enforce VARCHAR lengths")
-        with pytest.raises(Exception, match="too long"):  # not cut to 50 characters
+        with pytest.raises(DataError, match="too long"):  # not cut to 50 characters
             uow.claims.update_many([replace(made[0], payer_claim_number="N" * 51)])
     with ctx.uow() as uow:
         assert uow.claims.get(made[0].id or 0).payer_claim_number == made[0].payer_claim_number

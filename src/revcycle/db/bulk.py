@@ -169,6 +169,12 @@ def insert_with_ids(conn: Connection, table: Table, rows: Sequence[dict[str, Any
     return ids
 
 
+def _unsized(kind: Any) -> Any:
+    """A column type without its length: an explicit cast to ``VARCHAR(n)`` cuts a longer
+    value silently, while assigning it to the column raises, as a single ``UPDATE`` does."""
+    return String() if isinstance(kind, String) and kind.length else kind
+
+
 def update_rows(
     conn: Connection,
     table: Table,
@@ -191,24 +197,14 @@ def update_rows(
     extra = dict(fixed or {})
     if conn.dialect.name == "postgresql":
         names = ("id", *keys)
-
-        def _unsized(key: str) -> Any:
-            """The column's type without its length: an explicit cast to ``VARCHAR(n)`` would
-            cut a longer value silently, while assigning it to the column raises, as a single
-            ``UPDATE`` does."""
-            kind = table.c[key].type
-            return String() if isinstance(kind, String) and kind.length else kind
-
+        arrays = {k: ARRAY(_unsized(table.c[k].type)) for k in names}
         for start in range(0, len(rows), UPDATE_CHUNK):
             chunk = rows[start : start + UPDATE_CHUNK]
-            arrays = [
-                cast(
-                    bindparam(f"u_{k}", [row[k] for row in chunk], type_=ARRAY(_unsized(k))),
-                    ARRAY(_unsized(k)),
-                )
+            params = [
+                cast(bindparam(f"u_{k}", [row[k] for row in chunk], type_=arrays[k]), arrays[k])
                 for k in names
             ]
-            v = func.unnest(*arrays).table_valued(*names).render_derived(name="v")
+            v = func.unnest(*params).table_valued(*names).render_derived(name="v")
             conn.execute(
                 update(table)
                 .where(*where, table.c.id == v.c.id)
