@@ -100,6 +100,7 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the synthetic practice through every stage; returns the summary (also written to
     ``OUT/summary.json``, with each stage's wall time and peak memory under ``profile``)."""
+    from revcycle.cli.demo_desk import copays_at_checkin
     from revcycle.cli.demo_exchange import SimulatorProcess
     from revcycle.cli.gc_policy import BatchCollector
     from revcycle.config import clock_from_env
@@ -162,6 +163,7 @@ def run_demo(
                 coding = review_coding(visits, seed, progress=advance)
             with stages.stage(STAGES[4], total=encounters) as advance:
                 entered = record_visits(ctx, visits, progress=advance)
+                copays = copays_at_checkin(ctx, demo, visits, seed)
                 del visits
                 refresh_statistics(st.engine)
             stages_done["coding"] = coding
@@ -170,6 +172,9 @@ def run_demo(
                 "lines": entered.lines,
                 "charges": f"{entered.charges:.2f}",
                 "planted_mistakes": planted,
+                "copays_asked": copays.visits_with_copay,
+                "copays_at_checkin": copays.collected,
+                "copays_collected": copays.amount.to_json(),
             }
             with stages.stage(STAGES[5], total=encounters) as advance:
                 ids = [c.id for c in create_claims(ctx) if c.id is not None]
@@ -398,6 +403,7 @@ def _eligibility_and_estimates(
     from revcycle.db.eligibility_repo import eligibility_store, latest_271
     from revcycle.db.estimate_repo import estimate_store
     from revcycle.domain.money import Money
+    from revcycle.estimates.engine import E_M_OFFICE
     from revcycle.services import eligibility
     from revcycle.services.demo import make_member_id
     from revcycle.services.estimates import estimate
@@ -418,6 +424,8 @@ def _eligibility_and_estimates(
     size = min(len(patients), max(24, encounters // 25))
     chosen = patients[:size] + [p for p in patients[size:] if p.id in mistyped]
     visits = ("99213", "99214", "99213 36415 80053", "99212", "99214 93000")
+    # office appointments: the 270s ask for the office-visit benefits (copay) beside the plan's
+    office = (E_M_OFFICE,)
     doctor = demo.providers[0].id
 
     def book(day: Any, who: Any) -> list[Any]:
@@ -437,7 +445,7 @@ def _eligibility_and_estimates(
         ]
 
     appointments = book(tomorrow, chosen)
-    sent = eligibility.batch(ctx, ex.mailbox, tomorrow, eligibility_store)
+    sent = eligibility.batch(ctx, ex.mailbox, tomorrow, eligibility_store, service_types=office)
     ex.cycle()
     with ctx.uow() as uow:
         queued = len(uow.work_items.list("eligibility"))
@@ -448,7 +456,10 @@ def _eligibility_and_estimates(
     if corrected:
         again = business_day_after(tomorrow)
         book(again, [p for p in demo.patients if p.id in mistyped])
-        rechecked = len(eligibility.batch(ctx, ex.mailbox, again, eligibility_store).requests)
+        again_sent = eligibility.batch(
+            ctx, ex.mailbox, again, eligibility_store, service_types=office
+        )
+        rechecked = len(again_sent.requests)
         ex.cycle()
     answered = [
         r for r in eligibility.list_requests(ctx, eligibility_store) if r.state == "answered"
@@ -677,6 +688,7 @@ def _patient_billing(ctx: Any, demo: Any, out: Path, seed: int) -> dict[str, Any
     desk, one balance goes on a payment plan, and the statement run mails the rest."""
     import random
 
+    from revcycle.cli.demo_desk import apply_copay_credits
     from revcycle.db.patient_billing_repo import billing_store
     from revcycle.domain.money import Money
     from revcycle.posting.patient import Tender
@@ -687,6 +699,7 @@ def _patient_billing(ctx: Any, demo: Any, out: Path, seed: int) -> dict[str, Any
     rng = random.Random(seed)
     today = ctx.clock.today()
     by_id = {p.id: p for p in demo.patients}
+    credited, credit_applied = apply_copay_credits(ctx)
     with ctx.uow() as uow:  # every patient's balance in one query, not an account view each
         totals = billing_store(uow).ledger.patient_totals()
     owing = [
@@ -717,6 +730,8 @@ def _patient_billing(ctx: Any, demo: Any, out: Path, seed: int) -> dict[str, Any
     for st in run.statements:
         (out / "pdf" / f"statement-{by_id[st.patient_id].mrn}.pdf").write_bytes(st.pdf)
     return {
+        "copay_credits_applied": credited,
+        "copay_credit_amount": credit_applied.to_json(),
         "patients_owing": len(owing),
         "payments_at_desk": payments,
         "collected": collected.to_json(),
@@ -775,7 +790,7 @@ def _print(demo: Any, summary: dict[str, Any], report: dict[str, Any]) -> None:
     row(
         STAGES[4],
         f"{ce['encounters']} encounters, {ce['lines']} lines, ${ce['charges']}; "
-        f"planted: {', '.join(f'{k} {v}' for k, v in ce['planted_mistakes'].items())}",
+        f"{ce['copays_at_checkin']} copays at check-in (${ce['copays_collected']}); planted: {', '.join(f'{k} {v}' for k, v in ce['planted_mistakes'].items())}",
     )
     row(
         STAGES[5],
@@ -810,6 +825,7 @@ def _print(demo: Any, summary: dict[str, Any], report: dict[str, Any]) -> None:
     )
     row(
         STAGES[10],
+        f"{pb['copay_credits_applied']} copay credits applied (${pb['copay_credit_amount']}), "
         f"{pb['payments_at_desk']} desk payments (${pb['collected']}), "
         f"{pb['payment_plans']} plan, {pb['statements']} statements "
         f"(${pb['statements_due_total']} due)",
