@@ -227,6 +227,28 @@ def test_the_latest_usable_answer_is_there_for_estimates(billing, send) -> None:
     assert latest.response.copay("98") == Money("25.00")
 
 
+def test_the_latest_answers_of_many_coverages_come_from_one_read(billing, send) -> None:
+    covered(billing, "V1", "ABC123456")
+    covered(billing, "V2", "XYZ987654")
+    check(billing.ctx, "V1", send)
+    first = check(billing.ctx, "V2", send).request.coverage_id
+    newest = check(billing.ctx, "V1", send, service_types=["98"])
+    never = first + newest.request.coverage_id + 1000  # a coverage never checked
+    with billing.ctx.uow() as uow:
+        many = eligibility.latest_eligibilities(
+            uow.eligibility, [first, newest.request.coverage_id, never, first]
+        )
+    assert sorted(many) == sorted({first, newest.request.coverage_id, never})
+    assert many[never] is None
+    for coverage_id in (first, newest.request.coverage_id):  # each as the one-at-a-time read
+        one = latest_eligibility_of(billing, coverage_id)
+        got = many[coverage_id]
+        assert one is not None and got is not None
+        assert (got.request.id, got.stored.id) == (one.request.id, one.stored.id)
+        assert got.response == one.response
+    assert many[newest.request.coverage_id].request.id == newest.request.id
+
+
 def test_a_batch_for_the_day_goes_through_the_mailbox_and_the_inbox_applies_the_271s(
     billing, sim, root
 ) -> None:

@@ -15,16 +15,17 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from revcycle.db.eligibility_repo import latest_271
 from revcycle.db.patient_billing_repo import billing_store
 from revcycle.domain.money import Money
 from revcycle.estimates.engine import E_M_OFFICE
 from revcycle.posting.patient import Tender
+from revcycle.services.eligibility import latest_eligibilities
 from revcycle.services.patient_billing import apply_credit, post_payment
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from revcycle.domain.eligibility import EligibilityResponse
     from revcycle.services.context import Context
     from revcycle.services.demo import DemoPractice
     from revcycle.services.demo_charges import PlannedVisit
@@ -50,31 +51,29 @@ def copays_at_checkin(
     first ``COPAYS_MAX`` such visits); most patients pay it, received on the date of service."""
     rng = random.Random(seed * 104729 + 3)
     primary = {c.patient_id: c.id for c in demo.coverages if c.order == "primary"}
-    copay_of: dict[int, Money | None] = {}
+    office = [
+        (v.data, primary[v.data["patient_id"]])
+        for v in visits
+        if v.data["patient_id"] in primary
+        and any(ln["procedure"] in OFFICE_VISITS for ln in v.data["lines"])
+    ]
+    with ctx.uow() as uow:  # every coverage's newest 271 in one read, each parsed once
+        latest = latest_eligibilities(uow.eligibility, (c for _, c in office if c is not None))
+    copay_of = {c: _office_copay(found.response if found else None) for c, found in latest.items()}
     out = Copays()
-    for visit in visits:
-        if out.visits_with_copay >= COPAYS_MAX:
-            break
-        data = visit.data
-        patient_id = int(data["patient_id"])
-        if not any(ln["procedure"] in OFFICE_VISITS for ln in data["lines"]):
-            continue
-        if patient_id not in copay_of:
-            coverage_id = primary.get(patient_id)
-            with ctx.uow() as uow:
-                benefits = latest_271(uow, coverage_id) if coverage_id is not None else None
-            copay = benefits.copay(E_M_OFFICE) if benefits and benefits.is_active() else None
-            copay_of[patient_id] = copay if copay is not None and copay.amount > 0 else None
-        amount = copay_of[patient_id]
+    for data, coverage_id in office:
+        amount = copay_of.get(coverage_id) if coverage_id is not None else None
         if amount is None:
             continue
+        if out.visits_with_copay >= COPAYS_MAX:
+            break
         out.visits_with_copay += 1
         if rng.random() >= COPAY_PAID_RATE:
             continue
         tender = Tender("card", amount, "4242") if rng.random() < 0.7 else Tender("cash", amount)
         post_payment(
             ctx,
-            patient_id,
+            data["patient_id"],
             [tender],
             store=billing_store,
             copay=True,
@@ -85,6 +84,14 @@ def copays_at_checkin(
         out.collected += 1
         out.amount += amount
     return out
+
+
+def _office_copay(benefits: EligibilityResponse | None) -> Money | None:
+    """The office-visit copay an active 271 names; None without one (or a zero copay)."""
+    if benefits is None or not benefits.is_active():
+        return None
+    copay = benefits.copay(E_M_OFFICE)
+    return copay if copay is not None and copay.amount > 0 else None
 
 
 def apply_copay_credits(ctx: Context) -> tuple[int, Money]:

@@ -1506,7 +1506,19 @@ def patient_discrepancies(
 def latest_eligibility(store: EligibilityStore, coverage_id: int) -> LatestEligibility | None:
     """The newest usable answer about ``coverage_id`` (a rejected answer counts: it says the
     payer could not confirm the coverage), re-read from its raw 271; None without one."""
-    found = store.latest_for_coverage(coverage_id)
+    return _reread(store.latest_for_coverage(coverage_id))
+
+
+def latest_eligibilities(
+    store: EligibilityStore, coverage_ids: Iterable[int]
+) -> dict[int, LatestEligibility | None]:
+    """``latest_eligibility`` of each coverage, from one read of the stored answers."""
+    wanted = sorted(set(coverage_ids))
+    found = store.latest_for_coverages(wanted) if wanted else {}
+    return {coverage_id: _reread(found.get(coverage_id)) for coverage_id in wanted}
+
+
+def _reread(found: tuple[StoredResponse, StoredRequest] | None) -> LatestEligibility | None:
     if found is None:
         return None
     stored, request = found

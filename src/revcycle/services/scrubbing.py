@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from revcycle.codesets import CodeSets, Finding, default_codesets
 from revcycle.domain.claim_record import ClaimRecord, StoredFinding
@@ -36,12 +36,7 @@ from revcycle.services.ports import UnitOfWork
 from revcycle.services.submission import ClaimWrites
 
 if TYPE_CHECKING:
-    from revcycle.services.eligibility import (
-        EligibilityStore,
-        LatestEligibility,
-        StoredRequest,
-        StoredResponse,
-    )
+    from revcycle.services.eligibility import LatestEligibility
 
 SCRUBBABLE = ("draft", "scrubbed_errors", "scrubbed_clean")
 CHUNK = 250  # claims scrubbed in one transaction (a failing chunk is redone claim by claim)
@@ -155,27 +150,14 @@ def scrub_inputs(
     return out
 
 
-class _Answers:
-    """``latest_for_coverage`` answered from one batch read (``latest_for_coverages``)."""
-
-    def __init__(self, found: dict[int, tuple[StoredResponse, StoredRequest]]) -> None:
-        self.found = found
-
-    def latest_for_coverage(self, coverage_id: int) -> tuple[StoredResponse, StoredRequest] | None:
-        return self.found.get(coverage_id)
-
-
 def _read_eligibility(uow: UnitOfWork, run: ScrubRun, coverage_ids: Sequence[int]) -> None:
     """The snapshots of the coverages ``run`` has not seen yet (their 271s read in one batch,
     each parsed once)."""
-    from revcycle.services.eligibility import latest_eligibility
+    from revcycle.services.eligibility import latest_eligibilities
 
-    missing = sorted(set(coverage_ids) - run.eligibility.keys())
-    if not missing:
-        return
-    answers = cast("EligibilityStore", _Answers(uow.eligibility.latest_for_coverages(missing)))
-    for coverage_id in missing:
-        run.eligibility[coverage_id] = _snapshot(latest_eligibility(answers, coverage_id))
+    missing = set(coverage_ids) - run.eligibility.keys()
+    for coverage_id, found in latest_eligibilities(uow.eligibility, missing).items():
+        run.eligibility[coverage_id] = _snapshot(found)
 
 
 def _snapshot(found: LatestEligibility | None) -> EligibilitySnapshot | None:
