@@ -790,7 +790,8 @@ def _print(demo: Any, summary: dict[str, Any], report: dict[str, Any]) -> None:
     row(
         STAGES[4],
         f"{ce['encounters']} encounters, {ce['lines']} lines, ${ce['charges']}; "
-        f"{ce['copays_at_checkin']} copays at check-in (${ce['copays_collected']}); planted: {', '.join(f'{k} {v}' for k, v in ce['planted_mistakes'].items())}",
+        f"{ce['copays_at_checkin']} copays at check-in (${ce['copays_collected']}); "
+        f"planted: {', '.join(f'{k} {v}' for k, v in ce['planted_mistakes'].items())}",
     )
     row(
         STAGES[5],

@@ -50,7 +50,7 @@ def copays_at_checkin(
     """Ask for the 271's office-visit copay at each office visit of an insured patient (the
     first ``COPAYS_MAX`` such visits); most patients pay it, received on the date of service."""
     rng = random.Random(seed * 104729 + 3)
-    primary = {c.patient_id: c.id for c in demo.coverages if c.order == "primary"}
+    primary = {c.patient_id: c.id for c in demo.coverages if c.order == "primary" and c.id}
     office = [
         (v.data, primary[v.data["patient_id"]])
         for v in visits
@@ -58,11 +58,11 @@ def copays_at_checkin(
         and any(ln["procedure"] in OFFICE_VISITS for ln in v.data["lines"])
     ]
     with ctx.uow() as uow:  # every coverage's newest 271 in one read, each parsed once
-        latest = latest_eligibilities(uow.eligibility, (c for _, c in office if c is not None))
+        latest = latest_eligibilities(uow.eligibility, (c for _, c in office))
     copay_of = {c: _office_copay(found.response if found else None) for c, found in latest.items()}
     out = Copays()
     for data, coverage_id in office:
-        amount = copay_of.get(coverage_id) if coverage_id is not None else None
+        amount = copay_of[coverage_id]
         if amount is None:
             continue
         if out.visits_with_copay >= COPAYS_MAX:
