@@ -37,13 +37,13 @@ CONTRACT = {
 def cycle(billing, tmp_path, clock):
     """Bill a 99213 and a 99214 to SIMPPO and run the simulator until both are paid."""
 
-    def run(contract: bool) -> list[int]:
+    def run(contract: bool, member_id: str = "UP0000001") -> list[int]:
         ctx = billing.ctx
         if contract:
             charges.add_contract(ctx, billing.payers["SIMPPO"], CONTRACT)
         pt = patients.register_patient(ctx, patient_data(mrn="UP1", last_name="Under"))
         patients.add_coverage(
-            ctx, pt.id, {"payer": "SIMPPO", "member_id": "UP0000001", "effective": "2026-01-01"}
+            ctx, pt.id, {"payer": "SIMPPO", "member_id": member_id, "effective": "2026-01-01"}
         )
         made = []
         for day, code in (("2026-06-01", "99213"), ("2026-06-02", "99214")):

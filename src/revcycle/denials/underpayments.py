@@ -65,6 +65,11 @@ class LineToCheck:
     mult_proc: str = ""  # PFS multiple-procedure indicator
 
 
+def is_denied(line: LineToCheck) -> bool:
+    """A denied line: nothing allowed, nothing paid, nothing left to the patient."""
+    return not line.paid and not line.allowed and not line.patient_responsibility
+
+
 @dataclass(frozen=True, slots=True)
 class LineCheck:
     """The verdict on one line. ``variance`` is expected payment less payment (``None`` when
@@ -199,7 +204,7 @@ def check_lines(
     factors = _mppr_factors(lines, amounts)
     out: list[LineCheck] = []
     for ln, amount, factor in zip(lines, amounts, factors, strict=True):
-        if not ln.paid and not ln.allowed and not ln.patient_responsibility:
+        if is_denied(ln):
             out.append(LineCheck(DENIED, None, None, None, ""))
             continue
         if contract is None or amount is None:

@@ -3,15 +3,17 @@
 - ``check_remittance`` runs inside ``post_era``'s transaction for each 835 it posts: every
   service line of every claim payment that matched a claim is recorded (``UnderpaymentLine``)
   with what the 835 allowed and paid and, for the claim's own payer paying as primary (CLP02
-  1 or 19), what its contract expected (``revcycle.denials.underpayments``). A line underpaid
+  1 or 19), what its contract expected (``revcycle.denials.underpayments``); the lines of a
+  claim the payer denied (CLP02 4) are judged denied, never priced. A line underpaid
   by more than the practice's tolerance (default 1.00) gets one ``underpayments`` work item
   carrying the expected, allowed and paid amounts and the contract term.
 - ``scan`` checks the recorded lines of a date range again (a contract added or corrected
   later, a new tolerance): verdicts are updated in place and newly underpaid lines get their
   work item; an item already open is not duplicated.
 - ``scorecard`` summarises each payer over a range of payment dates: claims submitted and
-  their charges, claims adjudicated and denied (count and dollars), paid against expected,
-  underpayments (count and dollars) and the days from first submission to payment.
+  their charges, claims adjudicated and denied (count and dollars: ``denied_claims``), paid
+  against expected, underpayments (count and dollars) and the days from first submission to
+  payment.
 
 Persistence comes in through ``UnderpaymentStoreFactory`` (``revcycle.db.underpayment_repo``);
 ``check_remittance`` finds the default factory by name, so ``services.era`` needs one call and
@@ -37,6 +39,7 @@ from revcycle.denials.underpayments import (
     LineToCheck,
     check_lines,
     contract_for,
+    is_denied,
     line_from_835,
     pfs_pricer,
 )
@@ -54,6 +57,7 @@ from revcycle.services.ports import UnitOfWork
 
 NOT_PRIMARY = "not_primary"
 PRIMARY_STATUSES = frozenset({"1", "19"})
+CLAIM_DENIED = "4"  # CLP02: the payer denied the claim (its lines are judged denied, not priced)
 FACILITY_POS = frozenset(
     {"19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
 )
@@ -210,6 +214,11 @@ class _Pricing:
         """Verdicts for the lines of one claim payment."""
         if not lines:
             return []
+        if lines[0].status_code == CLAIM_DENIED:  # whatever the payer's place: its denials count
+            return [
+                replace(ln, outcome=DENIED if is_denied(_to_check(ln, "")) else NOT_PRIMARY)
+                for ln in lines
+            ]
         if lines[0].status_code not in PRIMARY_STATUSES:
             return [replace(ln, outcome=NOT_PRIMARY) for ln in lines]
         contract = contract_for(
@@ -451,6 +460,14 @@ class ScanResult:
         }
 
 
+_PaymentKey = tuple[int, str, str, date]
+
+
+def _payment(line: UnderpaymentLine) -> _PaymentKey:
+    """The claim payment (an 835's CLP) a recorded line came from."""
+    return (line.claim_id, line.trace_number, line.payer_claim_number, line.paid_on)
+
+
 def scan(
     ctx: Context,
     *,
@@ -465,11 +482,9 @@ def scan(
         repo = store(uow)
         pricing = _Pricing(uow, repo)
         rows = repo.lines(date_from, date_to)
-        groups: dict[tuple[int, str, str, date], list[UnderpaymentLine]] = {}
+        groups: dict[_PaymentKey, list[UnderpaymentLine]] = {}
         for r in rows:
-            groups.setdefault(
-                (r.claim_id, r.trace_number, r.payer_claim_number, r.paid_on), []
-            ).append(r)
+            groups.setdefault(_payment(r), []).append(r)
         classes = {pid: about[1] for pid, about in repo.payer_classes().items()}
         checked = underpaid = newly = silent = 0
         for group in groups.values():
@@ -549,6 +564,20 @@ def _days(values: list[int]) -> tuple[Decimal | None, Decimal | None]:
     return Decimal(str(mean(values))).quantize(q), Decimal(str(median(values))).quantize(q)
 
 
+def denied_claims(lines: Sequence[UnderpaymentLine]) -> list[list[UnderpaymentLine]]:
+    """The claims of ``lines`` that a claim payment denied outright (every line of the payment
+    denied), each as the lines of the first such payment: a claim paid later on appeal or
+    correction was still denied."""
+    payments: dict[_PaymentKey, list[UnderpaymentLine]] = {}
+    for r in lines:
+        payments.setdefault(_payment(r), []).append(r)
+    denied: dict[int, list[UnderpaymentLine]] = {}
+    for (claim_id, *_), paid in payments.items():
+        if all(r.outcome == DENIED for r in paid):
+            denied.setdefault(claim_id, paid)
+    return list(denied.values())
+
+
 def scorecard(
     ctx: Context,
     *,
@@ -557,8 +586,9 @@ def scorecard(
     date_to: date | None = None,
 ) -> list[PayerScore]:
     """Each payer's scorecard over the range: claims by first submission date, everything else
-    by payment date. A claim is denied when every line its payer adjudicated was denied (the
-    835 allowed, paid and left to the patient nothing); its charges are the denied dollars."""
+    by payment date. A claim is denied when one claim payment of an 835 denied every line of
+    it (allowed, paid and left to the patient nothing), even if an appeal or a corrected claim
+    was paid later; the charges of those lines are the denied dollars."""
     ctx.require(READ_BILLING)
     _range(date_from, date_to)
     with ctx.uow() as uow:
@@ -576,10 +606,8 @@ def scorecard(
     out = []
     for payer_ref in sorted(set(by_payer) | set(subs)):
         mine = by_payer.get(payer_ref, [])
-        claims: dict[int, list[UnderpaymentLine]] = {}
-        for r in mine:
-            claims.setdefault(r.claim_id, []).append(r)
-        denied = [c for c in claims.values() if all(r.outcome == DENIED for r in c)]
+        claims = {r.claim_id for r in mine}
+        denied = denied_claims(mine)
         paid_on: dict[int, date] = {}
         for r in mine:
             if r.paid and (r.claim_id not in paid_on or r.paid_on < paid_on[r.claim_id]):
