@@ -57,12 +57,20 @@ MEDICARE = RemitParty("SIM MEDICARE PART B", "SIMMCR", "XV", "PO BOX 3003", "NAS
 PAID_ON = TODAY.date()
 
 
-def remit(payments: list[ClaimPayment], trace: str = "EFT7001", start: int = 800) -> bytes:
-    """An 835 from Medicare Part B paying ``payments``."""
+MEDIGAP = RemitParty("SIM MEDIGAP", "SIMMGP", "XV", "PO BOX 4004", "OMAHA", "NE", "68101")
+
+
+def remit(
+    payments: list[ClaimPayment],
+    trace: str = "EFT7001",
+    start: int = 800,
+    payer: RemitParty = MEDICARE,
+) -> bytes:
+    """An 835 from Medicare Part B (or ``payer``) paying ``payments``."""
     r = Remittance(
         payment=Payment(Money.sum(c.paid for c in payments), "ACH", date=PAID_ON,
                         trace_number=trace, payer_identifier="1310000003"),
-        payer=MEDICARE,
+        payer=payer,
         payee=RemitParty("TEST FAMILY PRACTICE", "1234567893", "XX", tax_id="123456789"),
         claims=tuple(payments),
     )  # fmt: skip
@@ -518,3 +526,46 @@ def test_any_balanced_prior_adjudication_gives_balanced_cob_loops_on_one_claim(
     assert la.paid - Money.sum(a.amount for a in other.adjustments) == other.paid
     [scrubbed] = scrub_claims(ctx, [claim_id])  # ready now; the next example updates it
     assert [f for f in scrubbed.findings if f.code == "R30"] == []
+
+
+def medigap_paid(pcn: str) -> ClaimPayment:
+    """Medigap paying the Medicare coinsurance (14.00) as secondary."""
+    return ClaimPayment(
+        pcn, "2", Money("120.00"), Money("14.00"), Money("30.00"), "CI", "MG0001",
+        patient_name="HALE WALT", patient_member_id="MG1EG4TE5MK73",
+        lines=(
+            ServicePayment(
+                "99213", Money("120.00"), Money("14.00"), units=Decimal(1),
+                line_control_number=f"{pcn}L01",
+                adjustments=(Adjustment("OA", "23", Money("76.00")),
+                             Adjustment("PR", "1", Money("30.00"))),
+            ),
+        ),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("crossover", [False, True], ids=["secondary claim", "crossover"])
+def test_what_medigap_paid_is_medigaps_on_the_payer_scorecard(billing, primary, crossover):
+    from revcycle.db.underpayment_repo import underpayment_store
+    from revcycle.services import underpayments
+
+    ctx, (cid, pcn) = billing.ctx, primary
+    post(ctx, remit([medicare_paid(pcn)]))
+    # a secondary claim of its own, or Medicare's claim crossed over (the primary's PCN)
+    answered = cid if crossover else the_secondary(ctx, cid).id
+    answered_pcn = (
+        pcn if crossover else claims.get_claim(ctx, answered).record.patient_control_number
+    )
+    assert (
+        post(ctx, remit([medigap_paid(answered_pcn)], "EFT8001", 900, MEDIGAP))["status"]
+        == "posted"
+    )
+    lines = underpayments.list_lines(ctx, store=underpayment_store, outcome=None)
+    refs = {s.payer_id: s.payer_ref for s in underpayments.scorecard(ctx, store=underpayment_store)}
+    by_status = {ln.status_code: ln for ln in lines}
+    assert (by_status["1"].claim_id, by_status["1"].payer_ref) == (cid, refs["SIMMCR"])
+    assert (by_status["2"].claim_id, by_status["2"].payer_ref) == (answered, refs["SIMMGP"])
+    assert by_status["2"].outcome == underpayments.NOT_PRIMARY
+    scores = {s.payer_id: s for s in underpayments.scorecard(ctx, store=underpayment_store)}
+    assert (scores["SIMMGP"].claims_adjudicated, scores["SIMMGP"].paid) == (1, Money("14.00"))
+    assert scores["SIMMCR"].paid == by_status["1"].paid  # Medicare's own payment only

@@ -463,6 +463,7 @@ class LedgerRepository:
                         for ln in lines[h.id]
                     ),
                     coverages=tuple(payers),
+                    own_claim_id=str(h.id) if h.id in roots else "",
                 )
             )
         return out

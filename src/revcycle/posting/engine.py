@@ -75,6 +75,18 @@ _STATUS_ORDER = {"1": 0, "19": 0, "2": 1, "20": 1, "3": 2, "21": 2}
 _NOT_DENIAL = frozenset({"contractual", "patient_responsibility"})
 
 
+def paying_payer(remit_payer_id: str, status: str, coverages: Sequence[str]) -> str | None:
+    """Which of a claim's payers (``BilledClaim.coverages``, primary first) a claim payment
+    comes from: the remitting payer when it is one of them, else the one its CLP02 names (1
+    primary, 2 secondary, 3 tertiary), else the primary; None for a claim without coverage."""
+    if remit_payer_id and remit_payer_id in coverages:
+        return remit_payer_id
+    order = _STATUS_ORDER.get(status)
+    if order is not None and order < len(coverages):
+        return coverages[order]
+    return coverages[0] if coverages else None
+
+
 @lru_cache(maxsize=4096)
 def _carc_is_denial(reason: str) -> bool:
     category, action = carc_root_cause(reason)
@@ -194,14 +206,9 @@ class _Run:
         self.post_adjudication(ci, cp, claim, payer_id, [m for m in lines if m is not None])
 
     def payer_for(self, ci: int, cp: ClaimPayment, claim: BilledClaim) -> str:
-        remit_id = self.remittance.payer.identifier
-        if remit_id and remit_id in claim.coverages:
-            return remit_id
-        order = _STATUS_ORDER.get(cp.status)
-        if order is not None and order < len(claim.coverages):
-            return claim.coverages[order]
-        if claim.coverages:
-            return claim.coverages[0]
+        paying = paying_payer(self.remittance.payer.identifier, cp.status, claim.coverages)
+        if paying is not None:
+            return paying
         self.findings.append(
             Finding(
                 "posting.payer_not_on_claim",

@@ -46,7 +46,9 @@ class BilledLine:
 
 @dataclass(frozen=True, slots=True)
 class BilledClaim:
-    """A claim an 835 may pay. ``coverages`` lists payer IDs in order: primary first."""
+    """A claim an 835 may pay. ``coverages`` lists payer IDs in order: primary first.
+    ``claim_id`` and the lines' ids are the claim whose lines hold the balance on the ledger;
+    for a secondary claim that is its primary, and ``own_claim_id`` is the secondary's own."""
 
     claim_id: str
     practice_id: str
@@ -54,6 +56,12 @@ class BilledClaim:
     patient_control_number: str
     lines: tuple[BilledLine, ...]
     coverages: tuple[str, ...] = ()
+    own_claim_id: str = ""
+
+    @property
+    def answered_claim_id(self) -> str:
+        """The claim the 835 answers: the secondary's own claim, else ``claim_id``."""
+        return self.own_claim_id or self.claim_id
 
     @property
     def charge(self) -> Money:

@@ -50,6 +50,7 @@ from revcycle.domain.payer import MEDICARE_INDICATORS
 from revcycle.domain.remittance import Remittance
 from revcycle.domain.user import POST_REMITTANCES, READ_BILLING
 from revcycle.domain.workqueue import WorkItem
+from revcycle.posting.engine import paying_payer
 from revcycle.posting.matching import match_lines
 from revcycle.posting.model import BilledClaim
 from revcycle.services.context import Context
@@ -75,7 +76,10 @@ class ClaimFacts:
 
 @dataclass(frozen=True, slots=True)
 class UnderpaymentLine:
-    """One checked 835 service line (see the module docstring)."""
+    """One checked 835 service line (see the module docstring). ``claim_id`` is the claim the
+    835 answered and ``payer_ref`` the payer that paid it (a secondary claim and its payer;
+    for a crossover, the primary's claim and the plan it crossed over to); ``claim_line_id``
+    is the line holding the balance on the ledger, for a secondary claim its primary's line."""
 
     claim_id: int
     claim_line_id: int | None
@@ -323,14 +327,21 @@ def check_remittance(
     if not found:
         return []
     repo = (store or default_store())(uow)
-    facts = repo.claim_facts([int(c.claim_id) for _, c in found])
+    facts = repo.claim_facts([int(c.answered_claim_id) for _, c in found])
+    payers = {payer_id: (ref, kind) for ref, (_, kind, payer_id) in repo.payer_classes().items()}
     pricing = _Pricing(uow, repo)
     paid_on = remittance.payment.date or ctx.clock.today()
     judged_all: list[UnderpaymentLine] = []
     for cp, claim in found:
-        about = facts.get(int(claim.claim_id))
+        claim_id = int(claim.answered_claim_id)
+        about = facts.get(claim_id)
         if about is None:
             continue
+        # the payer that paid: a secondary's, or the Medigap plan a crossover went to
+        paying = paying_payer(remittance.payer.identifier, cp.status, claim.coverages)
+        if paying in payers:
+            ref, kind = payers[paying]
+            about = replace(about, payer_ref=ref, payer_class=kind)
         billed = match_lines(claim, cp.lines)
         lines = []
         for svc, line in zip(cp.lines, billed, strict=True):
@@ -347,7 +358,7 @@ def check_remittance(
             )
             lines.append(
                 UnderpaymentLine(
-                    claim_id=int(claim.claim_id),
+                    claim_id=claim_id,
                     claim_line_id=int(line.line_id) if line and line.line_id else None,
                     payer_ref=about.payer_ref,
                     status_code=cp.status,
