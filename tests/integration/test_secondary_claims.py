@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from revcycle.cli.app import app
 from revcycle.db.ledger_repo import ledger_store
+from revcycle.db.underpayment_repo import underpayment_store
 from revcycle.domain.claim import ClaimAdjustment, LineAdjudication
 from revcycle.domain.money import Money
 from revcycle.domain.remittance import (
@@ -29,7 +30,7 @@ from revcycle.domain.remittance import (
 )
 from revcycle.payer.config import load_config
 from revcycle.posting.model import ForwardedClaim, SecondaryClaimNeeded
-from revcycle.services import claims, patients, setup
+from revcycle.services import claims, patients, setup, underpayments
 from revcycle.services.claim_builder import build_claim, load_sources
 from revcycle.services.era import post_era
 from revcycle.services.scrubbing import scrub_claims
@@ -546,9 +547,6 @@ def medigap_paid(pcn: str) -> ClaimPayment:
 
 @pytest.mark.parametrize("crossover", [False, True], ids=["secondary claim", "crossover"])
 def test_what_medigap_paid_is_medigaps_on_the_payer_scorecard(billing, primary, crossover):
-    from revcycle.db.underpayment_repo import underpayment_store
-    from revcycle.services import underpayments
-
     ctx, (cid, pcn) = billing.ctx, primary
     post(ctx, remit([medicare_paid(pcn)]))
     # a secondary claim of its own, or Medicare's claim crossed over (the primary's PCN)
@@ -561,11 +559,13 @@ def test_what_medigap_paid_is_medigaps_on_the_payer_scorecard(billing, primary, 
         == "posted"
     )
     lines = underpayments.list_lines(ctx, store=underpayment_store, outcome=None)
-    refs = {s.payer_id: s.payer_ref for s in underpayments.scorecard(ctx, store=underpayment_store)}
-    by_status = {ln.status_code: ln for ln in lines}
-    assert (by_status["1"].claim_id, by_status["1"].payer_ref) == (cid, refs["SIMMCR"])
-    assert (by_status["2"].claim_id, by_status["2"].payer_ref) == (answered, refs["SIMMGP"])
-    assert by_status["2"].outcome == underpayments.NOT_PRIMARY
     scores = {s.payer_id: s for s in underpayments.scorecard(ctx, store=underpayment_store)}
+    by_status = {ln.status_code: ln for ln in lines}
+    assert (by_status["1"].claim_id, by_status["1"].payer_ref) == (cid, scores["SIMMCR"].payer_ref)
+    assert (by_status["2"].claim_id, by_status["2"].payer_ref) == (
+        answered,
+        scores["SIMMGP"].payer_ref,
+    )
+    assert by_status["2"].outcome == underpayments.NOT_PRIMARY
     assert (scores["SIMMGP"].claims_adjudicated, scores["SIMMGP"].paid) == (1, Money("14.00"))
     assert scores["SIMMCR"].paid == by_status["1"].paid  # Medicare's own payment only
